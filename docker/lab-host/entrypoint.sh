@@ -1,0 +1,68 @@
+#!/bin/bash
+# Start-up of a lab host. Runs as root with NET_ADMIN and SETPCAP, which it drops before sshd.
+# Inputs (environment, removed before sshd starts):
+#   SSH_LAB_HOST_KEY      base64 of the OpenSSH ed25519 host private key (made by the backend)
+#   SSH_LAB_ADMIN_KEY     the backend's public key, authorised for root and learner from SSH_LAB_ADMIN_FROM only
+#   SSH_LAB_ADMIN_FROM    the address the backend connects from (the session network's gateway)
+#   SSH_LAB_PASSWORD      learner's password for this session
+#   SSH_LAB_PORTS         space-separated sshd ports (default 22)
+#   SSH_LAB_FORWARDING    AllowTcpForwarding value: no | local | yes (default no)
+#   SSH_LAB_AGENT_FORWARDING  yes | no (default no)
+#   SSH_LAB_LIFETIME      seconds before the host ends itself (default 3600)
+#   SSH_LAB_KEEP_ROUTE    1 keeps the default route (only for a host-network runtime such as gVisor here)
+set -euo pipefail
+umask 077
+
+run=/run/ssh-lab
+mkdir -p "$run/authorized_keys" "$run/sshd_config.d" /run/sshd
+chmod 0755 "$run" "$run/authorized_keys" "$run/sshd_config.d"
+chmod 0755 /run/sshd
+
+printf '%s' "${SSH_LAB_HOST_KEY:?host key missing}" | base64 -d > "$run/ssh_host_ed25519_key"
+chmod 0600 "$run/ssh_host_ed25519_key"
+
+admin_line="from=\"${SSH_LAB_ADMIN_FROM:?admin address missing}\",no-agent-forwarding,no-port-forwarding,no-X11-forwarding ${SSH_LAB_ADMIN_KEY:?admin key missing}"
+for user in root learner; do
+  printf '%s\n' "$admin_line" > "$run/authorized_keys/$user"
+  chmod 0644 "$run/authorized_keys/$user"
+done
+
+# /etc/shadow is a link to $run/shadow: the image's entries with learner's password set.
+hash=$(perl -e 'my @c = ("a".."z", "A".."Z", 0..9, ".", "/"); my $s = join "", map { $c[rand @c] } 1..16;
+                print crypt($ENV{SSH_LAB_PASSWORD}, "\$6\$$s\$")')
+day=$(( $(date +%s) / 86400 ))
+awk -F: -v OFS=: -v h="$hash" -v d="$day" '$1 == "learner" { $2 = h; $3 = d } $1 == "root" { $2 = "*" } { print }' \
+  /etc/shadow.image > "$run/shadow"
+chmod 0640 "$run/shadow"
+chgrp shadow "$run/shadow"
+
+# The learner's home is a tmpfs: build it from the skeleton.
+home=/home/learner
+# Root has no CAP_FOWNER here: set modes before handing the files to learner.
+mkdir -p "$home"
+cp -a /etc/skel/. "$home/"
+chmod 0750 "$home"
+chown -R learner:learner "$home"
+
+{
+  for port in ${SSH_LAB_PORTS:-22}; do echo "Port $port"; done
+  echo "AllowTcpForwarding ${SSH_LAB_FORWARDING:-no}"
+  echo "AllowAgentForwarding ${SSH_LAB_AGENT_FORWARDING:-no}"
+  echo "AllowStreamLocalForwarding no"
+} > "$run/sshd_config.d/host.conf"
+chmod 0644 "$run/sshd_config.d/host.conf"
+
+# An internal Docker network still hands out a default route via the bridge: remove it so
+# nothing leaves the session network (ip route get 192.0.2.1 -> unreachable).
+if [ "${SSH_LAB_KEEP_ROUTE:-0}" != 1 ]; then
+  ip route del default 2>/dev/null || true
+  ip -6 route del default 2>/dev/null || true
+fi
+
+lifetime=${SSH_LAB_LIFETIME:-3600}
+unset SSH_LAB_HOST_KEY SSH_LAB_ADMIN_KEY SSH_LAB_ADMIN_FROM SSH_LAB_PASSWORD SSH_LAB_PORTS \
+      SSH_LAB_FORWARDING SSH_LAB_AGENT_FORWARDING SSH_LAB_LIFETIME SSH_LAB_KEEP_ROUTE
+umask 022
+# Drop the two start-up capabilities for good, then run sshd for at most the session's lifetime.
+exec setpriv --bounding-set=-net_admin,-setpcap --inh-caps=-all -- \
+  timeout --signal=TERM "$lifetime" /usr/sbin/sshd -D -e

@@ -1,0 +1,60 @@
+import type { Config } from '@docusaurus/types';
+import type * as Preset from '@docusaurus/preset-classic';
+import { themes as prismThemes } from 'prism-react-renderer';
+import labCatalogue from './src/plugins/lab-catalogue';
+
+const config = {
+  title: 'SSH Lab',
+  tagline: 'Learn SSH and SCP by doing: real hosts, real keys, real checks.',
+  favicon: 'img/favicon.svg',
+  url: 'http://localhost',
+  baseUrl: '/',
+  onBrokenLinks: 'throw',
+  markdown: { mermaid: true, hooks: { onBrokenMarkdownLinks: 'throw' } },
+  i18n: { defaultLocale: 'en', locales: ['en'] },
+  customFields: {
+    /** Where the widget finds the API; empty means the same origin that served the page. */
+    apiBase: process.env.SSH_LAB_API_BASE ?? '',
+  },
+  presets: [
+    [
+      'classic',
+      {
+        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs' },
+        blog: false,
+        theme: { customCss: './src/css/custom.css' },
+      } satisfies Preset.Options,
+    ],
+  ],
+  themes: [
+    '@docusaurus/theme-mermaid',
+    [
+      '@easyops-cn/docusaurus-search-local',
+      { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true },
+    ],
+  ],
+  plugins: [labCatalogue],
+  themeConfig: {
+    colorMode: { respectPrefersColorScheme: true },
+    navbar: {
+      title: 'SSH Lab',
+      logo: { alt: 'SSH Lab', src: 'img/favicon.svg' },
+      items: [
+        { type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial' },
+        { to: '/labs', label: 'Labs', position: 'left' },
+        { to: '/interview', label: 'Interview prep', position: 'left' },
+      ],
+    },
+    footer: {
+      style: 'dark',
+      links: [
+        { title: 'Learn', items: [{ label: 'Tutorial', to: '/docs/why-ssh' }, { label: 'Labs', to: '/labs' }] },
+        { title: 'Practise', items: [{ label: 'Interview prep', to: '/interview' }] },
+      ],
+      copyright: `SSH Lab. Tutorial text written for SSH Lab; OpenSSH is a trademark of the OpenBSD project.`,
+    },
+    prism: { theme: prismThemes.github, darkTheme: prismThemes.dracula, additionalLanguages: ['bash', 'powershell', 'ini'] },
+  } satisfies Preset.ThemeConfig,
+} satisfies Config;
+
+export default config;

@@ -1,0 +1,3 @@
+export default function Lab({ id }: { id: string }) {
+  return <p>Lab: {id}</p>;
+}

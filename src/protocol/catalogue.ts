@@ -1,0 +1,30 @@
+import * as z from 'zod';
+
+/** What the browser and the API show of a lab: data only, never check code. */
+export const labStepSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  instructions: z.string(),
+  optional: z.boolean().optional(),
+});
+
+export const labHostSummarySchema = z.object({
+  name: z.string(),
+  role: z.enum(['workstation', 'server']),
+  description: z.string().optional(),
+});
+
+export const labSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  chapter: z.string(),
+  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  minutes: z.number(),
+  hosts: z.array(labHostSummarySchema),
+  steps: z.array(labStepSummarySchema),
+});
+
+export type LabStepSummary = z.infer<typeof labStepSummarySchema>;
+export type LabHostSummary = z.infer<typeof labHostSummarySchema>;
+export type LabSummary = z.infer<typeof labSummarySchema>;

@@ -1,0 +1,124 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
+import type { ExecOptions, ExecResult } from './types.js';
+
+/** Fast algorithms first: other key exchanges are slow in ssh2 (measured in the performance issue). */
+export const preferredAlgorithms: ConnectConfig['algorithms'] = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256'],
+  serverHostKey: ['ssh-ed25519'],
+  cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr'],
+};
+
+export interface KeyPair {
+  /** OpenSSH private key text. */
+  privateKey: string;
+  /** `ssh-ed25519 AAAA… comment`. */
+  publicKey: string;
+  /** The raw public key blob, for pinning. */
+  blob: Buffer;
+  /** `SHA256:…` as ssh-keygen -l prints it. */
+  fingerprint: string;
+}
+
+export function generateEd25519(comment: string): KeyPair {
+  const { private: privateKey, public: publicKey } = utils.generateKeyPairSync('ed25519', { comment });
+  const parsed = utils.parseKey(publicKey);
+  if (parsed instanceof Error) throw parsed;
+  const blob = parsed.getPublicSSH();
+  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return { privateKey, publicKey, blob, fingerprint };
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: string;
+  hostKey: Buffer;
+  readyTimeoutMs?: number;
+}
+
+/** Connects with the host key pinned: a host that presents any other key is refused. */
+export function connect(options: ConnectOptions): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const fail = (error: Error) => {
+      client.end();
+      reject(error);
+    };
+    client.once('ready', () => {
+      client.off('error', fail);
+      resolve(client);
+    });
+    client.once('error', fail);
+    client.connect({
+      host: options.host,
+      port: options.port,
+      username: options.username,
+      privateKey: options.privateKey,
+      readyTimeout: options.readyTimeoutMs ?? 10_000,
+      algorithms: preferredAlgorithms,
+      keepaliveInterval: 15_000,
+      hostVerifier: (key: Buffer) => key.length === options.hostKey.length && timingSafeEqual(key, options.hostKey),
+    });
+  });
+}
+
+const maxOutputBytes = 1024 * 1024;
+
+class BoundedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  push(chunk: Buffer): void {
+    if (this.size >= maxOutputBytes) {
+      this.truncated = true;
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Runs one command on an open connection as an exec channel (no new login, ~ms). */
+export function execOn(client: Client, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel: ClientChannel) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      const stdout = new BoundedBuffer();
+      const stderr = new BoundedBuffer();
+      let timedOut = false;
+      let code: number | null = null;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        channel.signal('KILL');
+        channel.close();
+      }, options.timeoutMs ?? 10_000);
+      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      channel.on('exit', (exitCode: number | null) => {
+        code = typeof exitCode === 'number' ? exitCode : null;
+      });
+      channel.on('close', () => {
+        clearTimeout(timer);
+        resolve({ stdout: stdout.text(), stderr: stderr.text(), code: timedOut ? null : code, timedOut });
+      });
+      if (options.stdin !== undefined) channel.end(options.stdin);
+      else channel.end();
+    });
+  });
+}
+
+/** Quotes a value for a POSIX shell: the only way user-supplied text reaches a command line. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
