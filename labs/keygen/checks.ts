@@ -2,9 +2,16 @@ import { defineChecks, fail, octal, pass, type CheckContext } from '../../src/la
 
 const host = 'workstation';
 
-/** `ssh-keygen -l` reads the public half even of an encrypted private key: "256 SHA256:… comment (ED25519)". */
+/**
+ * "256 SHA256:… comment (ED25519)". For a private key, ssh-keygen -l would read the .pub beside it,
+ * so the private file is fingerprinted from a copy on its own (the OpenSSH format keeps the
+ * public half unencrypted, so this works with a passphrase too).
+ */
 async function fingerprintLine(lab: CheckContext, path: string): Promise<{ bits: string; hash: string; comment: string; type: string } | null> {
-  const result = await lab.exec(host, `ssh-keygen -l -f ${path}`);
+  const command = path.endsWith('.pub')
+    ? `ssh-keygen -l -f ${path}`
+    : `d=$(mktemp -d) && cp ${path} "$d/key" && ssh-keygen -l -f "$d/key"; r=$?; rm -rf "$d"; exit $r`;
+  const result = await lab.exec(host, command);
   const match = /^(\d+) (\S+) (.*) \(([A-Z0-9-]+)\)$/.exec(result.stdout.trim());
   if (result.code !== 0 || !match) return null;
   return { bits: match[1]!, hash: match[2]!, comment: match[3]!, type: match[4]! };

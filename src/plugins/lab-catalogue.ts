@@ -7,12 +7,12 @@ import type { LabSummary } from '../protocol/catalogue';
  * data, so a page can render a lab's steps even when the backend is unreachable.
  * A malformed lab fails the build with the file and the problem.
  */
-export default function labCataloguePlugin(_context: LoadContext): Plugin<LabSummary[]> {
+export default function labCataloguePlugin(_context: LoadContext): Plugin<unknown> {
   return {
     name: 'lab-catalogue',
-    loadContent: async () => loadLabs().map(summarise),
+    loadContent: async (): Promise<LabSummary[]> => loadLabs().map(summarise),
     contentLoaded: async ({ content, actions }) => {
-      actions.setGlobalData({ labs: content });
+      actions.setGlobalData({ labs: content as LabSummary[] });
     },
     getPathsToWatch: () => [`${labsDir}/**/lab.yaml`],
   };

@@ -1,0 +1,56 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { terminalLimits } from '../protocol/terminal.js';
+import type { AppContext } from './routes/context.js';
+import { healthRoutes } from './routes/health.js';
+import { labRoutes } from './routes/labs.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { siteRoutes } from './routes/site.js';
+import { terminalRoutes } from './routes/terminal.js';
+import { securityHeaders } from './security-headers.js';
+
+/** The HTTP server: site, API and terminal sockets on one port. */
+export async function buildApp(context: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: context.config.trustProxy,
+    bodyLimit: 16 * 1024,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500 && !error.code?.match(/^[A-Z_]+$/)) {
+      request.log.error({ err: error }, 'unhandled error');
+      return reply.code(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged.' });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return reply.code(400).send({ error: 'BAD_JSON', message: 'The request body is not valid JSON.' });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' });
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'BODY_TOO_LARGE', message: 'The request body is too large.' });
+    }
+    if (status === 429 && !error.code?.startsWith('CLIENT')) {
+      return reply.code(429).send({ error: 'RATE_LIMITED', message: 'Too many new sessions from your address. Wait a minute and try again.' });
+    }
+    const code = error.code?.replace(/^FST_ERR_/, '') ?? 'ERROR';
+    return reply.code(status).send({ error: code, message: error.message });
+  });
+
+  await app.register(securityHeaders);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: terminalLimits.maxPayloadBytes, perMessageDeflate: false },
+  });
+  await app.register(healthRoutes, context);
+  await app.register(labRoutes, context);
+  await app.register(sessionRoutes, context);
+  await app.register(terminalRoutes, context);
+  await app.register(siteRoutes, context);
+  return app;
+}

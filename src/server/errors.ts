@@ -1,0 +1,21 @@
+import createError from '@fastify/error';
+
+/** Every error a client can see: a stable code, an HTTP status and a message that says what is wrong. */
+export const Errors = {
+  LabUnknown: createError<[string]>('LAB_UNKNOWN', 'No lab named "%s". GET /api/labs lists the labs.', 404),
+  StepUnknown: createError<[string, string]>('STEP_UNKNOWN', 'Lab "%s" has no step "%s".', 404),
+  SessionUnknown: createError('SESSION_UNKNOWN', 'No such session: it never existed, has ended or has expired.', 404),
+  TokenMissing: createError('TOKEN_MISSING', 'This call needs the session token: send "Authorization: Bearer <token>".', 401),
+  TokenWrong: createError('TOKEN_WRONG', 'The session token does not match this session.', 403),
+  BadRequest: createError<[string]>('BAD_REQUEST', '%s', 400),
+  NotReady: createError('SESSION_NOT_READY', 'The lab environment is not running (it is starting, or it stopped). Reset the session to get a fresh one.', 409),
+  CapacityFull: createError<[number]>('CAPACITY_FULL', 'All %d lab environments are in use. Try again in a few minutes.', 503),
+  ClientLimit: createError<[number]>('CLIENT_LIMIT', 'You already have %d lab sessions open. End one (or let it expire) before starting another.', 429),
+  DockerUnavailable: createError<[string]>(
+    'DOCKER_UNAVAILABLE',
+    'Lab environments are unavailable: %s Operators: start a Docker engine (e.g. "systemctl start docker") and build the image with "npm run images"; the server picks it up without a restart.',
+    503,
+  ),
+  EnvironmentFailed: createError<[string]>('ENVIRONMENT_FAILED', 'The lab environment could not start: %s', 500),
+  ShuttingDown: createError('SHUTTING_DOWN', 'The server is shutting down.', 503),
+} as const;

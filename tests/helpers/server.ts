@@ -1,0 +1,17 @@
+import { startServer, type RunningServer } from '../../src/server/main.js';
+
+/** Test settings: generous per-client caps (every test client is 127.0.0.1), quiet logs. */
+export const testEnv: Record<string, string> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+  SSH_LAB_MAX_SESSIONS: '40',
+  SSH_LAB_MAX_SESSIONS_PER_CLIENT: '40',
+  SSH_LAB_SESSION_CREATE_PER_MINUTE: '10000',
+  SSH_LAB_SUBNET_POOL: '172.28.0.0/16',
+};
+
+/** The real server (Fastify, Docker provider, every lab), in this process, on a free port. */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<RunningServer> {
+  return startServer({ ...process.env, ...testEnv, ...overrides });
+}
