@@ -34,7 +34,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const docker = await provider.status();
   if (docker.available) {
     // Leftovers of a previous run (e.g. killed with SIGKILL) go first.
-    const removed = await provider.reap(new Set());
+    const removed = await provider.reap(registry.liveIds());
     if (removed) logger.info({ removed }, 'removed leftovers of an earlier run');
   } else {
     logger.warn(`Lab environments are unavailable: ${docker.message} The site still serves; labs start working once a Docker engine answers.`);
@@ -57,7 +57,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   };
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let server: RunningServer;
   try {
     server = await startServer();

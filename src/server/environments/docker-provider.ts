@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import type { Client, ClientChannel } from 'ssh2';
@@ -37,6 +38,22 @@ export interface DockerProviderOptions {
 export class DockerUnavailableError extends Error {}
 export class CapacityError extends Error {}
 
+/** host:pid:start — enough to tell whether the backend that made a resource still runs. */
+function ownerLabel(): string {
+  return `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
+}
+
+function ownerAlive(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function dockerode(): Promise<Dockerode> {
   try {
     const client = await getContainerRuntimeClient();
@@ -47,8 +64,8 @@ async function dockerode(): Promise<Dockerode> {
 }
 
 export class DockerEnvironmentProvider implements EnvironmentProvider {
-  /** Distinguishes this run's resources from a crashed run's. */
-  readonly owner = `${process.pid}-${Date.now().toString(36)}`;
+  /** Distinguishes this run's resources from a crashed run's, and from another live backend's. */
+  readonly owner = ownerLabel();
   private readonly subnets: SubnetPool;
   private readonly firewall: HostFirewall;
   /** The backend's own login key: in memory only, authorised on every host for the gateway address only. */
@@ -171,18 +188,23 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
       return 0;
     }
     const filter = { label: [labelKeys.session] };
+    // Ours and not live, or left by a backend that no longer runs; never another live backend's.
+    const orphaned = (labels: Record<string, string> | undefined) => {
+      const owner = labels?.[labelKeys.owner] ?? '';
+      return owner === this.owner ? !live.has(labels?.[labelKeys.session] ?? '') : !ownerAlive(owner);
+    };
     let removed = 0;
     const containers = await docker.listContainers({ all: true, filters: filter });
     await Promise.all(
       containers
-        .filter((c) => !live.has(c.Labels[labelKeys.session] ?? ''))
+        .filter((c) => orphaned(c.Labels))
         .map(async (c) => {
           await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
           removed++;
         }),
     );
     const networks = await docker.listNetworks({ filters: filter });
-    for (const n of networks.filter((n) => !live.has(n.Labels?.[labelKeys.session] ?? ''))) {
+    for (const n of networks.filter((n) => orphaned(n.Labels))) {
       const bridge = n.Options?.['com.docker.network.bridge.name'];
       await docker.getNetwork(n.Id).remove().then(() => removed++, () => undefined);
       if (bridge) await this.firewall.unblock(bridge);
