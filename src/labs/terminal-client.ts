@@ -58,12 +58,14 @@ export class TerminalClient {
     const { ticket } = (await response.json()) as { ticket: string };
     const url = `${baseUrl.replace(/^http/, 'ws')}/api/sessions/${session.id}/terminal?ticket=${encodeURIComponent(ticket)}`;
     const socket = new WebSocket(url, { origin: options.origin ?? baseUrl, perMessageDeflate: false });
+    // Listen before 'open': frames that arrive with the upgrade response are emitted at once.
+    const client = new TerminalClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
       socket.once('unexpected-response', (_req, res) => reject(new Error(`terminal upgrade refused: ${res.statusCode}`)));
     });
-    return new TerminalClient(socket);
+    return client;
   }
 
   /** Everything received so far, as text without escape sequences. */

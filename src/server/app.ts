@@ -14,7 +14,6 @@ import { securityHeaders } from './security-headers.js';
 export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
     trustProxy: context.config.trustProxy,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
@@ -42,6 +41,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     return reply.code(status).send({ error: code, message: error.message });
   });
 
+  // JSON only: a text/plain body is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
   await app.register(securityHeaders);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyWebsocket, {

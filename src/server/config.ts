@@ -13,8 +13,8 @@ export const configSchema = z.object({
   /** Comma-separated origins allowed to open terminals; empty means the site's own origin only. */
   SSH_LAB_ALLOWED_ORIGINS: z.string().default(''),
   SSH_LAB_TRUST_PROXY: bool.default(false),
-  SSH_LAB_SESSION_LIFETIME_SECONDS: int(60, 24 * 3600).default(1800),
-  SSH_LAB_IDLE_TIMEOUT_SECONDS: int(30, 24 * 3600).default(900),
+  SSH_LAB_SESSION_LIFETIME_SECONDS: int(10, 24 * 3600).default(1800),
+  SSH_LAB_IDLE_TIMEOUT_SECONDS: int(10, 24 * 3600).default(900),
   SSH_LAB_RECONNECT_GRACE_SECONDS: int(5, 3600).default(300),
   SSH_LAB_MAX_SESSIONS: int(1, 10_000).default(60),
   SSH_LAB_MAX_SESSIONS_PER_CLIENT: int(1, 1000).default(3),
