@@ -28,3 +28,14 @@ export const labSummarySchema = z.object({
 export type LabStepSummary = z.infer<typeof labStepSummarySchema>;
 export type LabHostSummary = z.infer<typeof labHostSummarySchema>;
 export type LabSummary = z.infer<typeof labSummarySchema>;
+
+/** A step's instructions split for the widget: prose as HTML (rendered at build), commands as code blocks with Run/Copy. */
+export type InstructionPart = { kind: 'html'; html: string } | { kind: 'code'; language: string; code: string };
+
+export interface LabPageStep extends LabStepSummary {
+  parts: InstructionPart[];
+}
+
+export interface LabPageData extends Omit<LabSummary, 'steps'> {
+  steps: LabPageStep[];
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '../../src/server/main.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { labelledContainers } from '../helpers/docker.js';
+import { startSite } from '../helpers/site.js';
+
+/** The keygen lab in its chapter, driven in Chromium against the production build served by the real backend. */
+const labPage = '/docs/everyday-ssh';
+let site: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  site = await startSite();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** What the terminal shows, read from xterm's DOM rows. */
+const screen = (page: Page) => page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
+
+async function waitForScreen(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const shown = await screen(page).catch(() => '');
+    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return;
+    if (Date.now() > deadline) throw new Error(`terminal never showed ${text}; it shows:\n${shown}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.locator('[data-testid="lab-terminal"]').click();
+  await page.keyboard.type(text, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+describe('the keygen lab in the browser', () => {
+  test('start, fail, pass, reload into the same shell, end', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const scripts: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('.js')) scripts.push(await response.text().catch(() => ''));
+    });
+
+    await page.goto(`${site.url}${labPage}`);
+    const lab = page.locator('[data-lab-id="keygen"]');
+    await lab.getByTestId('lab-start').waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.ok(!scripts.some((s) => s.includes('xterm-helper-textarea')), 'xterm.js is not loaded before a lab starts');
+
+    await lab.getByTestId('lab-start').click();
+    await lab.getByTestId('lab-terminal').waitFor({ timeout: 30_000 });
+    await waitForScreen(page, 'learner@workstation');
+    assert.ok(scripts.some((s) => s.includes('xterm-helper-textarea')), 'xterm.js arrives when the lab starts');
+    const password = await lab.getByTestId('lab-password').innerText();
+    assert.match(password, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+
+    const step = lab.getByTestId('lab-step-make-key');
+    await step.getByTestId('lab-check').click();
+    await step.locator('[data-status="failed"]').or(step.and(page.locator('[data-status="failed"]'))).first().waitFor();
+    assert.equal(await step.getAttribute('data-status'), 'failed');
+    assert.match(await step.getByTestId('lab-message').innerText(), /no private key at ~\/\.ssh\/id_ed25519/i);
+
+    await typeInTerminal(page, 'ssh-keygen -q -t ed25519 -C "me@e2e" -N "" -f ~/.ssh/id_ed25519 && export E2E_MARK=survives-reload');
+    await waitForScreen(page, /\$ \S*\s*$/);
+    await page.waitForTimeout(300);
+    await step.getByTestId('lab-check').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lab-step-make-key"]')?.getAttribute('data-status') === 'passed', null, { timeout: 15_000 });
+    assert.match(await step.getByTestId('lab-message').innerText(), /is an ed25519 key/);
+
+    await page.reload();
+    await lab.getByTestId('lab-terminal').waitFor({ timeout: 30_000 });
+    await waitForScreen(page, 'learner@workstation');
+    await typeInTerminal(page, 'echo "mark=$E2E_MARK"');
+    await waitForScreen(page, 'mark=survives-reload');
+    // Steps passed earlier show as completed on the list.
+    await page.goto(`${site.url}/labs`);
+    await page.locator('[data-testid="lab-card"][data-lab-id="keygen"]').waitFor();
+
+    await page.goto(`${site.url}${labPage}`);
+    await lab.getByTestId('lab-end').click();
+    await lab.getByTestId('lab-start').waitFor();
+    assert.equal(labelledContainers().length, 0, 'End removes the environment');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('dark mode renders the terminal readable', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${site.url}${labPage}`);
+    const lab = page.locator('[data-lab-id="keygen"]');
+    await lab.getByTestId('lab-start').click();
+    await waitForScreen(page, 'learner@workstation', 30_000);
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    const colours = await page.evaluate(() => {
+      const luminance = (css: string) => {
+        const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map(Number).map((v) => v / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const background = getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-viewport')!).backgroundColor;
+      const foreground = getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-rows')!).color;
+      const [l1, l2] = [luminance(foreground), luminance(background)];
+      return { background, foreground, contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05) };
+    });
+    assert.ok(colours.contrast >= 7, `terminal contrast ${colours.contrast.toFixed(1)} (${colours.foreground} on ${colours.background})`);
+    await page.screenshot({ path: 'test-results/lab-dark.png', fullPage: false }).catch(() => undefined);
+    await lab.getByTestId('lab-end').click();
+    await lab.getByTestId('lab-start').waitFor();
+    await context.close();
+  });
+});
+
+describe('every docs page', () => {
+  test('renders with no console errors', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/docs/why-ssh`);
+    const links = await page.$$eval('nav.menu a[href^="/docs/"]', (as) => [...new Set(as.map((a) => (a as HTMLAnchorElement).pathname))]);
+    assert.ok(links.length >= 11, `sidebar lists ${links.length} pages`);
+    for (const path of ['/', '/labs', '/interview', ...links]) {
+      const errors: string[] = [];
+      const onConsole = (m: { type(): string; text(): string }) => m.type() === 'error' && errors.push(m.text());
+      const onError = (e: Error) => errors.push(e.message);
+      page.on('console', onConsole);
+      page.on('pageerror', onError);
+      const response = await page.goto(`${site.url}${path}`);
+      await page.waitForLoadState('networkidle');
+      page.off('console', onConsole);
+      page.off('pageerror', onError);
+      assert.equal(response?.status(), 200, path);
+      assert.deepEqual(errors, [], `console errors on ${path}`);
+    }
+    await page.close();
+  });
+});
