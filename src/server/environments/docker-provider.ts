@@ -94,8 +94,20 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     }
   }
 
+  /** Once the image was seen it stays; a missing one must never make testcontainers try a registry. */
+  private imageSeen = false;
+
+  private async requireImage(docker: Dockerode): Promise<void> {
+    if (this.imageSeen) return;
+    await docker.getImage(this.options.image).inspect().catch(() => {
+      throw new DockerUnavailableError(`The lab image ${this.options.image} is missing: run "npm run images".`);
+    });
+    this.imageSeen = true;
+  }
+
   async start(spec: EnvironmentSpec): Promise<StartedEnvironment> {
     const docker = await dockerode();
+    await this.requireImage(docker);
     const labels = resourceLabels(spec.sessionId, spec.labId, this.owner);
     const { subnet, network, bridge } = await this.createNetwork(docker, spec, labels);
     const environment = new DockerEnvironment(docker, spec.sessionId, network, bridge, subnet, this.adminKey, this.options.logger, async () => {
