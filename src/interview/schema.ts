@@ -92,7 +92,8 @@ export const questionSchema = z
     }
     const seen = new Set<string>();
     q.options.forEach((o, i) => {
-      const key = o.text.toLowerCase();
+      // Case matters: `-r` and `-R` are different options.
+      const key = o.text;
       if (seen.has(key)) {
         ctx.addIssue({ code: 'custom', path: ['options', i, 'text'], message: `duplicate option "${o.text}"` });
       }

@@ -34,6 +34,10 @@ export const configSchema = z.object({
   SSH_LAB_REAP_INTERVAL_SECONDS: int(5, 3600).default(60),
   /** Ready environments kept per lab (0 disables the warm pool). */
   SSH_LAB_POOL_SIZE: int(0, 50).default(0),
+  /** Per-lab pool sizes overriding SSH_LAB_POOL_SIZE, e.g. "keygen=2,copy-id=1". */
+  SSH_LAB_POOL_SIZES: z.string().default(''),
+  /** A pooled environment nobody took within this time is replaced by a new one. */
+  SSH_LAB_POOL_MAX_AGE_SECONDS: int(60, 24 * 3600).default(900),
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
@@ -62,6 +66,9 @@ export interface Config {
   hostFirewall: boolean;
   reapIntervalSeconds: number;
   poolSize: number;
+  /** Lab id -> pool size, for the labs named in SSH_LAB_POOL_SIZES. */
+  poolSizes: Record<string, number>;
+  poolMaxAgeSeconds: number;
   flow: { highBytes: number; lowBytes: number };
 }
 
@@ -86,6 +93,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const origins = c.SSH_LAB_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of origins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`  SSH_LAB_ALLOWED_ORIGINS: "${origin}" is not an origin such as https://labs.example.org`);
+  }
+  const poolSizes: Record<string, number> = {};
+  for (const item of c.SSH_LAB_POOL_SIZES.split(',').map((i) => i.trim()).filter(Boolean)) {
+    const match = /^([a-z0-9][a-z0-9-]*)=(\d{1,2})$/.exec(item);
+    if (!match || Number(match[2]) > 50) problems.push(`  SSH_LAB_POOL_SIZES: "${item}" is not lab-id=size (size 0-50), as in keygen=2,copy-id=1`);
+    else poolSizes[match[1]!] = Number(match[2]);
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -116,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hostFirewall: c.SSH_LAB_HOST_FIREWALL,
     reapIntervalSeconds: c.SSH_LAB_REAP_INTERVAL_SECONDS,
     poolSize: c.SSH_LAB_POOL_SIZE,
+    poolSizes,
+    poolMaxAgeSeconds: c.SSH_LAB_POOL_MAX_AGE_SECONDS,
     flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
   };
 }

@@ -5,10 +5,13 @@ import { buildApp } from './app.js';
 import { LabCatalogue } from './labs/catalogue.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { FreshEnvironments, SessionRegistry } from './sessions/registry.js';
+import { WarmPool } from './pool/warm-pool.js';
+import { SessionRegistry } from './sessions/registry.js';
 
 export interface RunningServer {
   url: string;
+  /** The environment source: warm pool (targets may all be 0) and cold starts. */
+  pool?: WarmPool;
   close(): Promise<void>;
 }
 
@@ -28,7 +31,21 @@ export async function startServer(env: Record<string, string | undefined> = proc
     logger,
   });
   await provider.verifyHostFirewall();
-  const registry = new SessionRegistry(config, new FreshEnvironments(provider), logger, metrics);
+  const pool = new WarmPool({
+    provider,
+    labs: catalogue.all(),
+    target: (labId) => config.poolSizes[labId] ?? config.poolSize,
+    maxSessions: config.maxSessions,
+    sessionLifetimeSeconds: config.sessionLifetimeSeconds,
+    maxAgeSeconds: config.poolMaxAgeSeconds,
+    prewarmShell: true,
+    logger,
+  });
+  for (const labId of Object.keys(config.poolSizes)) {
+    if (!catalogue.get(labId)) logger.warn(`SSH_LAB_POOL_SIZES names "${labId}", which is not a lab here; ignored.`);
+  }
+  const registry = new SessionRegistry(config, pool, logger, metrics);
+  pool.setLoad({ active: () => registry.size, provisioning: () => registry.provisioning });
   registry.startSweeping();
 
   const docker = await provider.status();
@@ -36,11 +53,14 @@ export async function startServer(env: Record<string, string | undefined> = proc
     // Leftovers of a previous run (e.g. killed with SIGKILL) go first.
     const removed = await provider.reap(registry.liveIds());
     if (removed) logger.info({ removed }, 'removed leftovers of an earlier run');
+    pool.start();
   } else {
     logger.warn(`Lab environments are unavailable: ${docker.message} The site still serves; labs start working once a Docker engine answers.`);
   }
   const reaper = setInterval(() => {
     provider.reap(registry.liveIds()).catch((error: Error) => logger.warn({ err: error }, 'reaping failed'));
+    // Docker came up after the server: the pool starts filling now.
+    if (pool.enabled) void provider.status().then((s) => s.available && pool.start());
   }, config.reapIntervalSeconds * 1000);
   reaper.unref();
 
@@ -49,6 +69,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   return {
     url,
+    pool,
     async close() {
       clearInterval(reaper);
       await registry.closeAll();

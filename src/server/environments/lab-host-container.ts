@@ -11,13 +11,25 @@ export interface HostLimits {
 }
 
 /**
- * Capabilities a lab host keeps (everything else is dropped):
- * SETUID/SETGID - sshd switches to the logged-in user; SYS_CHROOT - sshd's privilege-separation chroot;
- * CHOWN - the entrypoint hands the tmpfs home to learner, sshd sets pty ownership;
- * AUDIT_WRITE - sshd writes login records; NET_ADMIN + SETPCAP - only for the entrypoint to delete
- * the default route, dropped from the bounding set before sshd starts.
+ * Capabilities a lab host keeps (Docker's default set is dropped whole, then these come back):
+ * - SETUID, SETGID: sshd switches to the user who logged in (and to its privilege-separation user);
+ * - SYS_CHROOT: sshd's pre-authentication child chroots into /run/sshd;
+ * - CHOWN: the entrypoint hands the tmpfs home to learner, sshd chowns the session's pty;
+ * - AUDIT_WRITE: Debian's sshd is built with Linux audit and refuses logins when it cannot write
+ *   a login record;
+ * - NET_ADMIN: only for the entrypoint, to delete the default route;
+ * - SETPCAP: only for the entrypoint, to drop NET_ADMIN and itself from the bounding set before
+ *   tini and sshd start, so no process of the host (PID 1 included) holds either afterwards.
+ * Not kept: NET_BIND_SERVICE (Docker lets any user bind low ports inside a container's network
+ * namespace), NET_RAW (no ping, no raw packets), DAC_OVERRIDE, FOWNER, KILL, MKNOD and the rest.
  */
 export const hostCapabilities = ['SETUID', 'SETGID', 'SYS_CHROOT', 'CHOWN', 'AUDIT_WRITE', 'NET_ADMIN', 'SETPCAP'] as const;
+
+/** What sshd and every other process of a running host keep: the list above without the start-up two. */
+export const runtimeCapabilities = hostCapabilities.filter((c) => c !== 'NET_ADMIN' && c !== 'SETPCAP');
+
+/** Sizes of the small tmpfs mounts besides home and /tmp (MB); /dev/shm is set with withSharedMemorySize. */
+export const fixedTmpfsMb = { run: 4, shm: 4 } as const;
 
 /** testcontainers has no builder for these settings; they go on its host config here, in one place. */
 export class LabHostContainer extends GenericContainer {
@@ -31,14 +43,18 @@ export class LabHostContainer extends GenericContainer {
     this.withDroppedCapabilities('ALL')
       .withAddedCapabilities(...hostCapabilities)
       .withSecurityOpt('no-new-privileges')
+      // The entrypoint as PID 1 (not the image's tini -- entrypoint): it execs tini itself after
+      // dropping NET_ADMIN and SETPCAP, so PID 1 does not keep them for the host's lifetime.
+      .withEntrypoint(['/usr/local/sbin/lab-entrypoint'])
+      // tmpfs mounts are noexec, nosuid and nodev; what they hold counts against Memory.
       .withTmpFs({
-        '/run': 'rw,nosuid,nodev,noexec,size=4m',
+        '/run': `rw,nosuid,nodev,noexec,size=${fixedTmpfsMb.run}m`,
         '/tmp': `rw,nosuid,nodev,size=${limits.tmpMb}m`,
         '/var/tmp': `rw,nosuid,nodev,size=${Math.max(4, Math.floor(limits.tmpMb / 2))}m`,
         '/home': `rw,nosuid,nodev,size=${limits.homeMb}m,mode=0755`,
       })
-      .withSharedMemorySize(4 * mb)
-      .withUlimits({ nofile: { soft: 1024, hard: 1024 } });
+      .withSharedMemorySize(fixedTmpfsMb.shm * mb)
+      .withUlimits({ nofile: { soft: 1024, hard: 1024 }, core: { soft: 0, hard: 0 } });
     Object.assign(this.hostConfig, {
       ReadonlyRootfs: true,
       Memory: limits.memoryMb * mb,
@@ -46,6 +62,9 @@ export class LabHostContainer extends GenericContainer {
       NanoCpus: Math.round(limits.cpus * 1e9),
       PidsLimit: limits.pids,
       Privileged: false,
+      IpcMode: 'private',
+      // If this machine itself runs out of memory, lab processes go before the backend.
+      OomScoreAdj: 500,
       // Names outside the session resolve nowhere: the embedded DNS forwards to a loopback nobody serves.
       Dns: ['127.0.0.1'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },

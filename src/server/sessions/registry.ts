@@ -11,20 +11,32 @@ import { Session } from './session.js';
 import { TicketBook } from './tickets.js';
 import { hashSecret, newPassword, newSecret, newSessionId } from './tokens.js';
 
-/** Hands out ready environments; the warm pool (if configured) implements the same call. */
+/** An environment and the learner password baked into it. */
+export interface AcquiredEnvironment {
+  /** Its sessionId is the session's id: a pooled environment brings its own id (and password). */
+  environment: StartedEnvironment;
+  password: string;
+}
+
+/** Hands out ready environments; the warm pool (src/server/pool) implements the same call. */
 export interface EnvironmentSource {
-  acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<StartedEnvironment>;
+  /** sessionId and password are used when the environment is made now; a pooled one has its own. */
+  acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<AcquiredEnvironment>;
+  /** Ids of environments the source holds (pooled, being made): live for the reaper. */
+  liveIds?(): Iterable<string>;
+  /** Disposes whatever the source holds (server shutdown). */
+  drain?(): Promise<void>;
 }
 
 /** Starts an environment and applies the lab's setup: the path with no pool. */
 export class FreshEnvironments implements EnvironmentSource {
   constructor(private readonly provider: EnvironmentProvider) {}
 
-  async acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<StartedEnvironment> {
+  async acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<AcquiredEnvironment> {
     const environment = await this.provider.start(environmentSpec(lab.definition, sessionId, password, lifetimeSeconds));
     try {
       await applySetup(environment, lab.definition, templateValues(environment, password));
-      return environment;
+      return { environment, password };
     } catch (error) {
       await environment.dispose();
       throw error;
@@ -52,8 +64,13 @@ export class SessionRegistry {
     return this.sessions.size + this.starting.size;
   }
 
+  /** Sessions being started right now (a learner is waiting). */
+  get provisioning(): number {
+    return this.starting.size;
+  }
+
   liveIds(): Set<string> {
-    return new Set([...this.sessions.keys(), ...this.starting.keys()]);
+    return new Set([...this.sessions.keys(), ...this.starting.keys(), ...(this.source.liveIds?.() ?? [])]);
   }
 
   startSweeping(intervalMs = 5_000): void {
@@ -67,14 +84,14 @@ export class SessionRegistry {
     const mine = [...this.sessions.values()].filter((s) => s.client === client).length + [...this.starting.values()].filter((c) => c === client).length;
     if (mine >= this.config.maxSessionsPerClient) throw new Errors.ClientLimit(this.config.maxSessionsPerClient);
 
-    const id = newSessionId();
+    const provisionalId = newSessionId();
     const token = newSecret();
-    const password = newPassword();
-    this.starting.set(id, client);
+    this.starting.set(provisionalId, client);
     const started = performance.now();
     let environment: StartedEnvironment;
+    let password: string;
     try {
-      environment = await this.source.acquire(lab, id, password, this.config.sessionLifetimeSeconds + 60);
+      ({ environment, password } = await this.source.acquire(lab, provisionalId, newPassword(), this.config.sessionLifetimeSeconds + 60));
     } catch (error) {
       this.metrics.sessionFailures.inc();
       if (error instanceof DockerUnavailableError) throw new Errors.DockerUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
@@ -82,8 +99,9 @@ export class SessionRegistry {
       this.logger.error({ err: error, lab: lab.definition.id }, 'environment failed to start');
       throw new Errors.EnvironmentFailed('the hosts did not come up. Try again in a moment.');
     } finally {
-      this.starting.delete(id);
+      this.starting.delete(provisionalId);
     }
+    const id = environment.sessionId;
     if (this.closing) {
       await environment.dispose();
       throw new Errors.ShuttingDown();
@@ -162,5 +180,6 @@ export class SessionRegistry {
     this.closing = true;
     clearInterval(this.sweeper);
     await Promise.all([...this.sessions.keys()].map((id) => this.end(id, 'server stopping')));
+    await this.source.drain?.();
   }
 }

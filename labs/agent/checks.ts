@@ -1,0 +1,126 @@
+import { defineChecks, fail, pass, type CheckContext, type FileStat } from '../../src/labs/check-kit.js';
+
+const workstation = 'workstation';
+const keyPath = '~/.ssh/id_ed25519';
+const passphrase = 'purple otter 7';
+
+interface Agent {
+  socket: string;
+  /** SHA256 fingerprints the agent holds. */
+  keys: string[];
+}
+
+/**
+ * The check cannot see the learner's shell variables, so it looks for learner's agents itself:
+ * the default sockets (/tmp/ssh-XXXX/agent.PID) and any other listening unix socket learner owns,
+ * asking each with ssh-add -l. Sockets of agents that have ended do not answer and are skipped.
+ */
+async function agents(lab: CheckContext): Promise<Agent[]> {
+  const script = `
+    { ls -1d /tmp/ssh-*/agent.* 2>/dev/null; ss -Hxl | awk '{print $5}'; } | sort -u | while read -r s; do
+      [ -S "$s" ] && [ -O "$s" ] || continue
+      out=$(SSH_AUTH_SOCK="$s" timeout 3 ssh-add -l 2>&1); rc=$?
+      [ "$rc" -le 1 ] || continue
+      echo "socket $s"
+      printf '%s\\n' "$out" | awk '$2 ~ /^SHA256:/ {print "key " $2}'
+    done`;
+  const result = await lab.exec(workstation, script);
+  const found: Agent[] = [];
+  for (const line of result.stdout.split('\n')) {
+    const [kind, value] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+    if (kind === 'socket') found.push({ socket: value, keys: [] });
+    else if (kind === 'key') found.at(-1)?.keys.push(value);
+  }
+  return found;
+}
+
+/** The fingerprint of the lab's key, from its public half. */
+async function keyFingerprint(lab: CheckContext): Promise<string | null> {
+  const result = await lab.exec(workstation, `ssh-keygen -lf ${keyPath}.pub`);
+  return result.code === 0 ? (result.stdout.split(' ')[1] ?? null) : null;
+}
+
+/** Problems with the key itself that no agent can make up for. */
+async function keyProblem(lab: CheckContext): Promise<string | null> {
+  const stat: FileStat | null = await lab.stat(workstation, keyPath);
+  if (!stat) return `There is no ${keyPath} on workstation any more: the lab's key is gone. End the lab and start it again.`;
+  const empty = await lab.exec(workstation, `ssh-keygen -y -P '' -f ${keyPath}`);
+  if (empty.code === 0) {
+    return `${keyPath} no longer has a passphrase: anyone who copies the file can use it. The agent is the way to stop typing the passphrase, not removing it. Put one back with ssh-keygen -p -f ${keyPath}.`;
+  }
+  return null;
+}
+
+/** A real login to server with nothing but the agent: BatchMode forbids every prompt. */
+async function loginWith(lab: CheckContext, socket: string): Promise<{ ok: boolean; error: string }> {
+  const server = lab.session.hosts.find((h) => h.name === 'server')!;
+  const hostKey = server.publicKey.split(' ').slice(0, 2).join(' ');
+  const result = await lab.exec(
+    workstation,
+    `k=$(mktemp); echo 'server ${hostKey}' > "$k"; SSH_AUTH_SOCK='${socket}' ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=5 ` +
+      `-o UserKnownHostsFile="$k" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentityFile=none server true; rc=$?; rm -f "$k"; exit $rc`,
+  );
+  return { ok: result.code === 0, error: result.stderr.trim().split('\n').at(-1) ?? '' };
+}
+
+/** An agent of learner's holding the lab's key that logs in to server, or why there is none. */
+async function workingAgent(lab: CheckContext): Promise<{ agent?: Agent; fingerprint?: string; problem?: string }> {
+  const problem = await keyProblem(lab);
+  if (problem) return { problem };
+  const fingerprint = await keyFingerprint(lab);
+  if (!fingerprint) return { problem: `${keyPath}.pub on workstation is not a public key ssh-keygen can read.` };
+  const running = await agents(lab);
+  if (!running.length) {
+    return { problem: `No ssh-agent of yours answers on workstation. Start one in your shell with eval "$(ssh-agent)".` };
+  }
+  const holding = running.filter((a) => a.keys.includes(fingerprint));
+  if (!holding.length) {
+    const held = running.flatMap((a) => a.keys);
+    if (!held.length) {
+      return {
+        problem: `Your ssh-agent (${running.map((a) => a.socket).join(', ')}) holds no keys. Add ${keyPath} with ssh-add and type its passphrase once. If ssh-add said "Could not open a connection to your authentication agent", your shell does not know the agent: start it with eval "$(ssh-agent)".`,
+      };
+    }
+    return { problem: `Your ssh-agent holds ${held.join(', ')}, but not the key ${keyPath} (${fingerprint}). Add that one with ssh-add ${keyPath}.` };
+  }
+  for (const agent of holding) {
+    const login = await loginWith(lab, agent.socket);
+    if (login.ok) return { agent, fingerprint };
+  }
+  const login = await loginWith(lab, holding[0]!.socket);
+  return { problem: `Your agent holds ${fingerprint}, but logging in to server with it failed: ${login.error}. Is the key still in ~/.ssh/authorized_keys on server?` };
+}
+
+export default defineChecks({
+  'start-agent': async (lab) => {
+    const running = await agents(lab);
+    if (!running.length) {
+      return fail(`No ssh-agent of yours answers on workstation. Start one with eval "$(ssh-agent)": the eval sets SSH_AUTH_SOCK in your shell.`);
+    }
+    return pass(`An ssh-agent of yours answers on workstation at ${running.map((a) => a.socket).join(', ')}.`);
+  },
+
+  'add-key': async (lab) => {
+    const found = await workingAgent(lab);
+    if (!found.agent) return fail(found.problem!);
+    return pass(`Your agent at ${found.agent.socket} holds ${found.fingerprint} and logs you in to server with no prompt at all.`);
+  },
+
+  'add-automatically': async (lab) => {
+    const settings = await lab.exec(workstation, 'ssh -G server');
+    if (settings.code !== 0) {
+      const error = settings.stderr.trim().split('\n')[0]?.trim() || 'ssh -G server failed';
+      return fail(`ssh cannot read your ~/.ssh/config: ${error}. Fix or remove that line.`);
+    }
+    const line = settings.stdout.split('\n').find((l) => l.startsWith('addkeystoagent '));
+    const value = line?.split(' ')[1] ?? 'false';
+    if (value === 'false' || value === 'no') {
+      return fail(`ssh -G server says addkeystoagent ${value}: nothing in ~/.ssh/config turns it on for server yet. Add AddKeysToAgent yes under a Host line that matches server.`);
+    }
+    const found = await workingAgent(lab);
+    if (!found.agent) {
+      return fail(`AddKeysToAgent is on for server (addkeystoagent ${value}), but: ${found.problem!} With the option on, one ssh server that asks for the passphrase also hands the key to the agent.`);
+    }
+    return pass(`ssh adds your key to the agent by itself (addkeystoagent ${value}), and the agent at ${found.agent.socket} holds it.`);
+  },
+});
