@@ -9,7 +9,6 @@
 #   SSH_LAB_FORWARDING    AllowTcpForwarding value: no | local | yes (default no)
 #   SSH_LAB_AGENT_FORWARDING  yes | no (default no)
 #   SSH_LAB_LIFETIME      seconds before the host ends itself (default 3600)
-#   SSH_LAB_PEERS         optional: names of the session's other hosts, allowed as forwarding targets
 #   SSH_LAB_KEEP_ROUTE    1 keeps the default route (only for a host-network runtime such as gVisor here)
 # When run as PID 1 (the backend starts it so) it ends by exec'ing tini under setpriv, so that no
 # process of the container, PID 1 included, keeps NET_ADMIN or SETPCAP.
@@ -57,31 +56,6 @@ agent=${SSH_LAB_AGENT_FORWARDING:-no}
 case "$forwarding" in no | local | remote | yes) ;; *) fail "SSH_LAB_FORWARDING=$forwarding is not no|local|remote|yes" ;; esac
 case "$agent" in no | yes) ;; *) fail "SSH_LAB_AGENT_FORWARDING=$agent is not yes|no" ;; esac
 
-# Forwarding targets (PermitOpen): this host's loopback, its own name, the session's other hosts
-# by name (SSH_LAB_PEERS) and every address of the session network except the gateway, which is
-# this machine's side of the bridge. sshd matches them literally (no lookups), so a learner cannot
-# turn a forwarding-enabled server into a proxy towards the machine that runs the labs.
-permit_open() {
-  local cidr ip prefix a b c d base count i n gw=${SSH_LAB_ADMIN_FROM}
-  local targets=("localhost:*" "127.0.0.1:*" "[::1]:*" "${HOSTNAME}:*")
-  for peer in ${SSH_LAB_PEERS:-}; do targets+=("$peer:*"); done
-  cidr=$(ip -4 -o addr show scope global | awk '{print $4; exit}')
-  [ -n "$cidr" ] || fail "this host has no IPv4 address on the session network"
-  ip=${cidr%/*}
-  prefix=${cidr#*/}
-  IFS=. read -r a b c d <<< "$ip"
-  count=$(( 1 << (32 - prefix) ))
-  if [ "$count" -le 1024 ]; then
-    base=$(( ((a << 24) | (b << 16) | (c << 8) | d) & ~(count - 1) & 0xffffffff ))
-    for (( i = 1; i < count - 1; i++ )); do
-      n=$(( base + i ))
-      addr="$(( (n >> 24) & 255 )).$(( (n >> 16) & 255 )).$(( (n >> 8) & 255 )).$(( n & 255 ))"
-      [ "$addr" = "$gw" ] || targets+=("$addr:*")
-    done
-  fi
-  echo "PermitOpen ${targets[*]}"
-}
-
 {
   for port in ${SSH_LAB_PORTS:-22}; do echo "Port $port"; done
   if [ "$forwarding" = no ] && [ "$agent" = no ]; then
@@ -91,7 +65,6 @@ permit_open() {
   echo "AllowTcpForwarding $forwarding"
   echo "AllowAgentForwarding $agent"
   echo "AllowStreamLocalForwarding no"
-  case "$forwarding" in local | yes) permit_open ;; *) echo "PermitOpen none" ;; esac
 } > "$run/sshd_config.d/host.conf"
 chmod 0644 "$run/sshd_config.d/host.conf"
 
@@ -104,11 +77,23 @@ if [ "${SSH_LAB_KEEP_ROUTE:-0}" != 1 ]; then
   if [ -n "$(ip -4 route show default)" ] || [ -n "$(ip -6 route show default 2>/dev/null)" ]; then
     fail "the default route could not be removed, so this host could reach beyond its session network; refusing to start"
   fi
+  # The gateway is this machine's side of the session bridge. Nothing here may open a connection
+  # to it, the learner's shell or a forwarding sshd alike (ssh -L 9000:<gateway>:port server);
+  # only sshd's replies to the backend, which logs in from that address, pass. The host firewall
+  # (SSH_LAB_HOST_FIREWALL) drops such connections on the other side as well.
+  gw=${SSH_LAB_ADMIN_FROM}
+  priority=100
+  for port in ${SSH_LAB_PORTS:-22}; do
+    ip rule add priority "$priority" to "$gw" ipproto 6 sport "$port" lookup main \
+      || fail "could not let sshd's replies on port $port through to the gateway $gw"
+    priority=$(( priority + 1 ))
+  done
+  ip rule add priority 200 to "$gw" prohibit || fail "could not close the gateway $gw to this host's own connections"
 fi
 
 lifetime=${SSH_LAB_LIFETIME:-3600}
 unset SSH_LAB_HOST_KEY SSH_LAB_ADMIN_KEY SSH_LAB_ADMIN_FROM SSH_LAB_PASSWORD SSH_LAB_PORTS \
-      SSH_LAB_FORWARDING SSH_LAB_AGENT_FORWARDING SSH_LAB_LIFETIME SSH_LAB_KEEP_ROUTE SSH_LAB_PEERS
+      SSH_LAB_FORWARDING SSH_LAB_AGENT_FORWARDING SSH_LAB_LIFETIME SSH_LAB_KEEP_ROUTE
 umask 022
 # As PID 1, become tini (it reaps orphans and forwards signals); under an outer init, run directly.
 init=()

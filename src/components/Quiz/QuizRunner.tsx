@@ -339,8 +339,10 @@ export default function QuizRunner({
                     <span className={styles.optionText}>
                       <Inline text={option.text} />
                     </span>
-                    {state === 'right' && <span className={styles.mark}>{checked ? '✓ correct' : '✓ correct answer'}</span>}
-                    {state === 'wrong' && <span className={styles.mark}>✗ wrong</span>}
+                    {state === 'right' && (
+                      <span className={styles.mark}>{checked ? '✓ your answer, right' : '✓ right answer'}</span>
+                    )}
+                    {state === 'wrong' && <span className={styles.mark}>✗ your answer, wrong</span>}
                   </label>
                   {answer && (checked || option.correct) && (
                     <p className={styles.why}>
