@@ -50,7 +50,7 @@ async function compare(
   copy: { host: string; folder: string; parent: string; parentHasOthers: boolean },
 ): Promise<string | null> {
   const original = await listing(lab, workstation, 'project');
-  if (!original || original === 'file') throw new Error('~/project on workstation is missing; it is the folder to copy');
+  if (!original || original === 'file') return '~/project on workstation is missing or not a folder; it is the folder to copy. (Did you move it instead of copying?)';
   const where = `~/${copy.folder}`;
   const on = copy.host;
   const found = await listing(lab, copy.host, copy.folder);

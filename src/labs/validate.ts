@@ -20,7 +20,11 @@ async function withSession<T>(api: ApiClient, lab: LoadedLab, work: (terminal: T
   try {
     terminal = await TerminalClient.open(api.baseUrl, session);
     await terminal.waitForPrompt();
-    const values: TemplateValues = { password: session.password, user: session.user, hosts: {} };
+    // A client sees host names and fingerprints, not addresses: replays use what a learner could.
+    const hosts = Object.fromEntries(
+      session.hosts.map((h) => [h.name, { fingerprint: session.facts[`${h.name}.fingerprint`] ?? '', address: h.name, publicKey: '', port: h.ports[0] ?? 22 }]),
+    );
+    const values: TemplateValues = { password: session.password, user: session.user, hosts };
     return await work(terminal, values, session);
   } finally {
     await terminal?.close();

@@ -35,7 +35,11 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
       return reply.code(413).send({ error: 'BODY_TOO_LARGE', message: 'The request body is too large.' });
     }
     if (status === 429 && !error.code?.startsWith('CLIENT')) {
-      return reply.code(429).send({ error: 'RATE_LIMITED', message: 'Too many new sessions from your address. Wait a minute and try again.' });
+      const creating = request.method === 'POST' && request.routeOptions.url === '/api/sessions';
+      return reply.code(429).send({
+        error: 'RATE_LIMITED',
+        message: creating ? 'Too many new sessions from your address. Wait a minute and try again.' : 'Too many requests from your address. Wait a minute and try again.',
+      });
     }
     const code = error.code?.replace(/^FST_ERR_/, '') ?? 'ERROR';
     return reply.code(status).send({ error: code, message: error.message });
@@ -43,7 +47,15 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
 
   // JSON only: a text/plain body is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
-  await app.register(securityHeaders);
+  await app.register(securityHeaders, { siteDir: context.config.siteDir });
+  // Every API route (terminal upgrades included) is limited per client address; routes with a
+  // limit of their own (session creation) keep it. Added before the plugin so it sees the result.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const config = (route.config ?? {}) as { rateLimit?: unknown };
+    if (config.rateLimit !== undefined) return;
+    route.config = { ...config, rateLimit: { max: context.config.apiPerMinute, timeWindow: 60_000 } } as typeof route.config;
+  });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: terminalLimits.maxPayloadBytes, perMessageDeflate: false },

@@ -41,6 +41,10 @@ export const configSchema = z.object({
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+  /** A terminal client that stays above the high mark (reads nothing) this long is disconnected. */
+  SSH_LAB_SLOW_CLIENT_SECONDS: int(2, 3600).default(60),
+  /** API requests per minute per client address, for every /api route without a limit of its own. */
+  SSH_LAB_API_PER_MINUTE: int(10, 1_000_000).default(600),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -70,6 +74,8 @@ export interface Config {
   poolSizes: Record<string, number>;
   poolMaxAgeSeconds: number;
   flow: { highBytes: number; lowBytes: number };
+  slowClientSeconds: number;
+  apiPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSizes,
     poolMaxAgeSeconds: c.SSH_LAB_POOL_MAX_AGE_SECONDS,
     flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
+    slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
+    apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   };
 }

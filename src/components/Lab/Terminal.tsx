@@ -36,8 +36,18 @@ export interface TerminalProps {
 const lightTheme: ITheme = { background: '#fbfbfd', foreground: '#1c1e21', cursor: '#1f7a5a', selectionBackground: '#b3d7ff', black: '#1c1e21', green: '#1a7f37', blue: '#0550ae', brightBlack: '#57606a', yellow: '#9a6700', red: '#cf222e', magenta: '#8250df', cyan: '#1b7c83', white: '#6e7781', brightWhite: '#8c959f' };
 const darkTheme: ITheme = { background: '#16181d', foreground: '#e3e3e3', cursor: '#5fd4a4', selectionBackground: '#3a4a5a', black: '#484f58', green: '#5fd4a4', blue: '#79c0ff', brightBlack: '#6e7681', yellow: '#e3b341', red: '#ff7b72', magenta: '#d2a8ff', cyan: '#56d4dd', white: '#c9d1d9', brightWhite: '#f0f6fc' };
 
-/** Replies xterm would send for report requests (device attributes, cursor position, OSC queries): output never types input. */
-const reportReply = /^(?:\x1b\[[?>]?[\d;]*[cRn]|\x1b\[\d*;\d*R|\x1b\][\s\S]*(?:\x07|\x1b\\)|\x1bP[\s\S]*\x1b\\)$/;
+/**
+ * Replies xterm would send for report requests — device attributes (c), status and cursor position
+ * (n, R), mode reports ($y), window size (t), OSC colour queries and DECRQSS (DCS): output never
+ * types input. (xterm.js has no OSC 52 clipboard writes unless its clipboard addon is loaded; it is not.)
+ */
+const reportReply = /^(?:\x1b\[[?>]?[\d;]*(?:[cnRt]|\$y)|\x1b\][\s\S]*(?:\x07|\x1b\\)|\x1bP[\s\S]*\x1b\\)$/;
+
+/** Opens a web link from the terminal in a new tab that cannot reach back into this page. */
+function openLink(uri: string): void {
+  if (!/^https?:\/\//i.test(uri)) return;
+  window.open(uri, '_blank', 'noopener,noreferrer');
+}
 
 /** Acknowledge rendered output in steps of this many bytes (server flow control). */
 const ackEvery = 32 * 1024;
@@ -78,12 +88,18 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
       theme: dark ? darkTheme : lightTheme,
       screenReaderMode: screenReader,
       allowProposedApi: false,
+      // OSC 8 hyperlinks: http(s) only, confirmed, opened without an opener.
+      linkHandler: {
+        activate: (_event, uri) => {
+          if (window.confirm(`Open ${uri} in a new tab?`)) openLink(uri);
+        },
+      },
     });
     term.current = xterm;
     const fit = new FitAddon();
     const disposables: IDisposable[] = [];
     xterm.loadAddon(fit);
-    xterm.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
+    xterm.loadAddon(new WebLinksAddon((_event, uri) => openLink(uri)));
     xterm.open(box.current!);
     fit.fit();
 
@@ -113,7 +129,8 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
       const ws = socket.current;
       if (ws?.readyState === WebSocket.OPEN) ws.send(data);
     };
-    const sendSize = () => send(JSON.stringify({ type: 'resize', cols: xterm.cols, rows: xterm.rows }));
+    const clamp = (n: number) => Math.min(500, Math.max(1, Math.round(n) || 1));
+    const sendSize = () => send(JSON.stringify({ type: 'resize', cols: clamp(xterm.cols), rows: clamp(xterm.rows) }));
 
     const onControl = (message: ServerMessage) => {
       if (message.type === 'status') {
@@ -148,7 +165,13 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
       ws.onopen = () => sendSize();
       ws.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
         if (typeof event.data === 'string') {
-          const parsed = serverMessageSchema.safeParse(JSON.parse(event.data));
+          let message: unknown;
+          try {
+            message = JSON.parse(event.data);
+          } catch {
+            return;
+          }
+          const parsed = serverMessageSchema.safeParse(message);
           if (parsed.success) onControl(parsed.data);
           return;
         }

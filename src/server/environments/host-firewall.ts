@@ -15,11 +15,17 @@ export class HostFirewall {
     return ['INPUT', '-i', bridge, '-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', comment, '-j', 'DROP'];
   }
 
-  /** Fails with a message an operator can act on when iptables is missing or not permitted. */
+  /**
+   * Fails with a message an operator can act on when iptables is missing, not permitted, or lacks
+   * the matches the rule needs: the exact rule is installed for a probe interface and removed.
+   */
   async verify(): Promise<void> {
     if (!this.enabled) return;
+    const probe = `sshlprobe${process.pid % 100_000}`;
     try {
       await run('iptables', ['-w', '-S', 'INPUT']);
+      await run('iptables', ['-w', '-I', ...this.rule(probe)]);
+      await run('iptables', ['-w', '-D', ...this.rule(probe)]);
     } catch (error) {
       throw new Error(
         `SSH_LAB_HOST_FIREWALL=on needs iptables and root (to block session networks from reaching this machine): ${(error as Error).message.split('\n')[0]}. ` +

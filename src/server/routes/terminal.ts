@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as z from 'zod';
+import { closeCodes, type ServerMessage } from '../../protocol/terminal.js';
 import { Errors } from '../errors.js';
 import type { AppContext } from './context.js';
 
@@ -38,13 +39,21 @@ export const terminalRoutes: FastifyPluginAsync<AppContext> = async (app, { regi
         if (!registry.tickets.redeem(query.data.ticket, session.id)) {
           return reply.code(403).send({ error: 'TICKET_INVALID', message: 'The terminal ticket is invalid, used or expired: ask for a new one.' });
         }
-        if (session.state !== 'ready') return reply.code(409).send({ error: 'SESSION_NOT_READY', message: new Errors.NotReady().message });
+        // A lost environment still gets its socket: the widget reads the exit message below and
+        // offers a fresh lab (a refused upgrade would only look like a network error to a browser).
+        if (session.state !== 'ready' && session.state !== 'lost') {
+          return reply.code(409).send({ error: 'SESSION_NOT_READY', message: new Errors.NotReady().message });
+        }
       },
     },
     (socket, request) => {
       const session = registry.get((request.params as { id: string }).id);
-      if (!session) {
-        socket.close(4004, 'session gone');
+      if (!session || session.state !== 'ready') {
+        const message: ServerMessage = session
+          ? { type: 'exit', code: null, reason: 'environment-lost', message: 'The lab environment stopped. Start a fresh lab to get a new one.' }
+          : { type: 'exit', code: null, reason: 'session-ended', message: 'This session has ended.' };
+        socket.send(JSON.stringify(message));
+        socket.close(closeCodes.sessionGone, 'session gone');
         return;
       }
       session.touch();

@@ -113,6 +113,7 @@ export class SessionRegistry {
     const terminal = new ShellTerminal({
       openShell: (size) => environment.openShell(size),
       flow: this.config.flow,
+      slowClientMs: this.config.slowClientSeconds * 1000,
       graceMs: this.config.reconnectGraceSeconds * 1000,
       logger: log,
       onActivity: () => session.touch(),

@@ -19,6 +19,16 @@ export interface ShellTerminalOptions {
 /** Output is gathered and sent once per tick, in frames of at most this size. */
 const maxFrameBytes = 64 * 1024;
 const screenBytes = 256 * 1024;
+/**
+ * Keystrokes waiting for the SSH channel beyond this stop the socket from being read (TCP then
+ * pushes back on the client), so a client pasting into a shell that reads nothing cannot grow
+ * the backend's memory.
+ */
+const inputHighBytes = 256 * 1024;
+/** Malformed control messages answered on one socket before it is closed (4400). */
+const maxBadMessages = 100;
+/** A slow client asked to close is cut off after this if its close never completes. */
+const closeGraceMs = 5_000;
 
 /**
  * One learner's interactive shell and the WebSocket currently attached to it. The shell outlives
@@ -42,6 +52,7 @@ export class ShellTerminal {
   private slowTimer?: NodeJS.Timeout;
   private firstOutputSeen = false;
   private ended = false;
+  private badMessages = 0;
 
   constructor(private readonly options: ShellTerminalOptions) {}
 
@@ -66,6 +77,7 @@ export class ShellTerminal {
     this.acked = 0;
     this.pending = [];
     this.pendingBytes = 0;
+    this.badMessages = 0;
     this.resume();
     socket.on('message', (data, isBinary) => this.onMessage(socket, data, isBinary));
     socket.on('close', () => this.onSocketClosed(socket));
@@ -179,6 +191,8 @@ export class ShellTerminal {
       if (this.paused && socket && Date.now() - this.pausedSince >= slowMs) {
         this.options.logger.info('dropping a client that stopped reading');
         socket.close(closeCodes.slowClient, 'client too slow');
+        // A client that reads nothing never reads the close frame either: cut it off soon.
+        setTimeout(() => socket.terminate(), closeGraceMs).unref();
       }
     }, slowMs);
   }
@@ -202,19 +216,19 @@ export class ShellTerminal {
     this.options.onActivity();
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
-      this.channel?.write(bytes);
+      this.input(socket, bytes);
       return;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
-      this.sendControl(socket, { type: 'error', error: 'BAD_MESSAGE', message: 'A text frame must be a JSON control message.' });
+      this.badMessage(socket, 'A text frame must be a JSON control message.');
       return;
     }
     const message = clientMessageSchema.safeParse(parsed);
     if (!message.success) {
-      this.sendControl(socket, { type: 'error', error: 'BAD_MESSAGE', message: `Unknown or malformed control message: ${message.error.issues[0]?.message ?? 'invalid'}` });
+      this.badMessage(socket, `Unknown or malformed control message: ${message.error.issues[0]?.message ?? 'invalid'}`);
       return;
     }
     switch (message.data.type) {
@@ -229,6 +243,34 @@ export class ShellTerminal {
       case 'ping':
         this.sendControl(socket, { type: 'pong' });
         break;
+    }
+  }
+
+  /** Keystrokes to the shell; the socket stops being read while the channel cannot take more. */
+  private input(socket: WebSocket, bytes: Buffer): void {
+    const channel = this.channel;
+    if (!channel) return;
+    const accepted = channel.write(bytes);
+    if (accepted && channel.writableLength < inputHighBytes) return;
+    if (socket.isPaused) return;
+    socket.pause();
+    const resume = () => {
+      channel.off('drain', resume);
+      channel.off('close', resume);
+      socket.resume();
+    };
+    channel.on('drain', resume);
+    channel.on('close', resume);
+  }
+
+  /** Answers a malformed control message; a socket that sends too many is closed (only that socket). */
+  private badMessage(socket: WebSocket, message: string): void {
+    this.badMessages += 1;
+    if (this.badMessages > maxBadMessages) return;
+    this.sendControl(socket, { type: 'error', error: 'BAD_MESSAGE', message });
+    if (this.badMessages === maxBadMessages) {
+      this.options.logger.info('closing a terminal socket that sent too many malformed messages');
+      socket.close(closeCodes.badMessage, 'too many malformed messages');
     }
   }
 
