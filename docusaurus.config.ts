@@ -9,6 +9,7 @@ const config = {
   favicon: 'img/favicon.svg',
   url: 'http://localhost',
   baseUrl: '/',
+  trailingSlash: false,
   onBrokenLinks: 'throw',
   markdown: { mermaid: true, hooks: { onBrokenMarkdownLinks: 'throw' } },
   i18n: { defaultLocale: 'en', locales: ['en'] },

@@ -1,6 +1,6 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { terminalLimits } from '../protocol/terminal.js';
 import type { AppContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
@@ -10,10 +10,25 @@ import { siteRoutes } from './routes/site.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { securityHeaders } from './security-headers.js';
 
+/**
+ * A request as logged: never its query string (a terminal URL carries its ticket there) and no
+ * headers (Authorization carries the session token).
+ */
+function requestForLog(request: FastifyRequest) {
+  const [path, query] = request.url.split('?', 2);
+  return {
+    method: request.method,
+    url: query === undefined ? path : `${path}?[redacted]`,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** The HTTP server: site, API and terminal sockets on one port. */
 export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: context.logger as FastifyBaseLogger,
+    loggerInstance: context.logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     trustProxy: context.config.trustProxy,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
@@ -59,6 +74,17 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: terminalLimits.maxPayloadBytes, perMessageDeflate: false },
+    // A client breaking the protocol (oversize frame, invalid UTF-8) is its own problem: ws has
+    // already closed that socket with the right code (1009, 1007); it is not a server error.
+    errorHandler(error, socket, request) {
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('WS_ERR_')) {
+        request.log.info({ code }, `terminal socket closed: ${error.message}`);
+        return;
+      }
+      request.log.error({ err: error }, 'terminal socket error');
+      socket.terminate();
+    },
   });
   await app.register(healthRoutes, context);
   await app.register(labRoutes, context);

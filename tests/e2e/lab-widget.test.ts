@@ -21,7 +21,11 @@ after(async () => {
 });
 
 /** What the terminal shows, read from xterm's DOM rows. */
-const screen = (page: Page) => page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
+async function screen(page: Page): Promise<string> {
+  // xterm renders only while visible.
+  await page.locator('[data-testid="lab-terminal"]').scrollIntoViewIfNeeded();
+  return page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
+}
 
 async function waitForScreen(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
   const deadline = Date.now() + timeout;
@@ -86,9 +90,12 @@ describe('the keygen lab in the browser', () => {
     await page.locator('[data-testid="lab-card"][data-lab-id="keygen"]').waitFor();
 
     await page.goto(`${site.url}${labPage}`);
+    await page.waitForLoadState('networkidle');
+    const stored = JSON.parse((await page.evaluate(`localStorage.getItem('ssh-lab:session:keygen')`)) as string) as { id: string };
+    assert.equal(labelledContainers(stored.id).length, 1);
     await lab.getByTestId('lab-end').click();
     await lab.getByTestId('lab-start').waitFor();
-    assert.equal(labelledContainers().length, 0, 'End removes the environment');
+    assert.equal(labelledContainers(stored.id).length, 0, 'End removes the environment');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -97,20 +104,23 @@ describe('the keygen lab in the browser', () => {
     const context = await browser.newContext({ colorScheme: 'dark' });
     const page = await context.newPage();
     await page.goto(`${site.url}${labPage}`);
+    await page.waitForLoadState('networkidle');
     const lab = page.locator('[data-lab-id="keygen"]');
     await lab.getByTestId('lab-start').click();
     await waitForScreen(page, 'learner@workstation', 30_000);
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
-    const colours = await page.evaluate(() => {
-      const luminance = (css: string) => {
-        const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map(Number).map((v) => v / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-      };
-      const background = getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-viewport')!).backgroundColor;
-      const foreground = getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-rows')!).color;
-      const [l1, l2] = [luminance(foreground), luminance(background)];
-      return { background, foreground, contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05) };
-    });
+    // Read the colours in the page, compute the contrast here (functions passed to evaluate must stay free of bundler helpers).
+    const [background, foreground] = await page.evaluate(`[
+      getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-scrollable-element') ?? document.querySelector('[data-testid="lab-terminal"] .xterm-viewport')).backgroundColor,
+      getComputedStyle(document.querySelector('[data-testid="lab-terminal"] .xterm-rows')).color,
+    ]`) as [string, string];
+    const luminance = (css: string) => {
+      const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map(Number).map((v) => v / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const [l1, l2] = [luminance(foreground), luminance(background)];
+    const colours = { background, foreground, contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05) };
+    assert.ok(luminance(background) < 0.05, `a dark terminal background (${background})`);
     assert.ok(colours.contrast >= 7, `terminal contrast ${colours.contrast.toFixed(1)} (${colours.foreground} on ${colours.background})`);
     await page.screenshot({ path: 'test-results/lab-dark.png', fullPage: false }).catch(() => undefined);
     await lab.getByTestId('lab-end').click();

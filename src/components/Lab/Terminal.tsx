@@ -101,6 +101,8 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
     xterm.loadAddon(fit);
     xterm.loadAddon(new WebLinksAddon((_event, uri) => openLink(uri)));
     xterm.open(box.current!);
+    // xterm draws nothing while off-screen; bring the new terminal into view.
+    box.current!.scrollIntoView({ block: 'nearest' });
     fit.fit();
 
     // Ctrl/Cmd+Shift+C copies, Ctrl/Cmd+Shift+V pastes; everything else goes to the shell.

@@ -352,9 +352,15 @@ class DockerEnvironment implements StartedEnvironment {
     }
     await Promise.all(
       [...this.live.values()].map((h) =>
-        h.container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-          // 404/409: already gone or being removed by auto-remove.
-          if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+        h.container.remove({ force: true }).catch(async (error: { statusCode?: number }) => {
+          if (error.statusCode === 404) return;
+          if (error.statusCode !== 409) throw error;
+          // 409: auto-remove is already removing it; dispose means gone, so wait for that.
+          for (let i = 0; i < 100; i++) {
+            const gone = await h.container.inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404);
+            if (gone) return;
+            await new Promise((r) => setTimeout(r, 50));
+          }
         }),
       ),
     );
