@@ -17,7 +17,7 @@ import { hostCapabilities, runtimeCapabilities } from '../../src/server/environm
 import type { RunningServer } from '../../src/server/main.js';
 import { labelledContainers, labelledNetworks, waitFor } from '../helpers/docker.js';
 import { startTestServer, testEnv } from '../helpers/server.js';
-import { containerOf, createSession, docker, health, iptablesInput, openShell, pools, rawSocket, sessionNetwork, sh, startChildServer, terminalUrl, ticket } from './helpers.js';
+import { closedWith, containerOf, createSession, docker, health, iptablesInput, openShell, pools, rawSocket, sessionNetwork, sh, startChildServer, terminalUrl, ticket } from './helpers.js';
 
 const checkTimeoutMs = 2000;
 let server: RunningServer;
@@ -99,8 +99,9 @@ describe('faults', () => {
     // A later reconnect (the widget retrying) gets the same news rather than a bare failure.
     const late = await rawSocket(terminalUrl(server.url, s.id, await ticket(server.url, s)), { origin: server.url });
     assert.equal(late.status, 101);
-    const message = await new Promise<string>((resolve) => late.socket!.once('message', (data) => resolve(String(data))));
-    assert.equal(JSON.parse(message).reason, 'environment-lost');
+    const lateClose = await closedWith(late.socket!);
+    assert.equal(lateClose.code, 4004);
+    assert.equal(JSON.parse(late.texts[0]!).reason, 'environment-lost');
     const check = await fetch(`${server.url}/api/sessions/${s.id}/check`, { method: 'POST', headers: { ...auth(s), 'content-type': 'application/json' }, body: '{}' });
     assert.equal(check.status, 409);
     assert.equal((await health(server.url)).status, 'ok');

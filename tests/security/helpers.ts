@@ -115,16 +115,21 @@ export function terminalUrl(baseUrl: string, sessionId: string, ticketValue: str
 export function rawSocket(
   url: string,
   options: WebSocket.ClientOptions = {},
-): Promise<{ socket?: WebSocket; status: number; body?: Record<string, unknown>; headers?: Record<string, unknown> }> {
+): Promise<{ socket?: WebSocket; status: number; body?: Record<string, unknown>; headers?: Record<string, unknown>; texts: string[] }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
+    // Text frames from the very start (some arrive with the upgrade response itself).
+    const texts: string[] = [];
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) texts.push(String(data));
+    });
     socket.once('upgrade', (response) => {
-      socket.once('open', () => resolve({ socket, status: 101, headers: response.headers }));
+      socket.once('open', () => resolve({ socket, status: 101, headers: response.headers, texts }));
     });
     socket.once('unexpected-response', (_request, response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, texts }));
     });
     socket.once('error', (error) => reject(error));
   });
