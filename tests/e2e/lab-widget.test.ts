@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/server/main.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { labelledContainers } from '../helpers/docker.js';
+import { labelledContainers, waitFor } from '../helpers/docker.js';
 import { startSite } from '../helpers/site.js';
 
 /** The keygen lab in its chapter, driven in Chromium against the production build served by the real backend. */
@@ -95,7 +95,7 @@ describe('the keygen lab in the browser', () => {
     assert.equal(labelledContainers(stored.id).length, 1);
     await lab.getByTestId('lab-end').click();
     await lab.getByTestId('lab-start').waitFor();
-    assert.equal(labelledContainers(stored.id).length, 0, 'End removes the environment');
+    await waitFor(() => labelledContainers(stored.id).length === 0, 15_000, 'End to remove the environment');
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -166,20 +166,34 @@ async function setUpWeb(env: StartedEnvironment): Promise<void> {
   );
 }
 
+/**
+ * A fresh workstation + server. Starting is retried once: a failed start is the environment's
+ * fault, not the block's (for instance ssh2's ed25519 key generation fails about once in 256 keys,
+ * when the public key starts with a zero byte), and a block must only fail for what it does.
+ */
+async function startEnvironment(sessionId: string): Promise<StartedEnvironment> {
+  const spec = {
+    labId: 'docs',
+    password: randomBytes(18).toString('base64url'),
+    lifetimeSeconds: 300,
+    hosts: [
+      { name: 'workstation', role: 'workstation' as const, ports: [22], forwarding: 'no' as const, agentForwarding: false },
+      { name: 'server', role: 'server' as const, ports: [22], forwarding: 'yes' as const, agentForwarding: true },
+    ],
+  };
+  try {
+    return await provider.start({ ...spec, sessionId });
+  } catch (error) {
+    console.warn(`environment ${sessionId} did not start (${(error as Error).message}); trying once more`);
+    return provider.start({ ...spec, sessionId: `${sessionId}-r` });
+  }
+}
+
 describe('runnable tutorial blocks', { concurrency: 2 }, () => {
   selected.forEach((block, index) => {
     const setup = [...block.setup].join(',');
     test(`${block.file}:${block.line}${setup ? ` [${setup}]` : ''}`, async () => {
-      const env = await provider.start({
-        sessionId: `docs-${run}-${index}`,
-        labId: 'docs',
-        password: randomBytes(18).toString('base64url'),
-        lifetimeSeconds: 300,
-        hosts: [
-          { name: 'workstation', role: 'workstation', ports: [22], forwarding: 'no', agentForwarding: false },
-          { name: 'server', role: 'server', ports: [22], forwarding: 'yes', agentForwarding: true },
-        ],
-      });
+      const env = await startEnvironment(`docs-${run}-${index}`);
       try {
         if (block.setup.has('key')) await setUpKey(env);
         if (block.setup.has('web')) await setUpWeb(env);

@@ -73,7 +73,7 @@ after(async () => {
   assert.equal(code, 0, server?.output());
 });
 
-describe('terminal flow control', () => {
+describe('terminal flow control', { timeout: 600_000 }, () => {
   test('cat /dev/urandom to a client that stops reading: paused, then dropped; memory bounded', async (t) => {
     const s = await session();
     const client = await rawTerminal(s);

@@ -68,7 +68,7 @@ after(async () => {
   listener?.close();
 });
 
-describe('a session network', () => {
+describe('a session network', { timeout: 600_000 }, () => {
   test('has no route off the machine (ip route get, nothing sent)', async () => {
     const s = await session('keygen');
     const terminal = await shell(s);

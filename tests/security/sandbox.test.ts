@@ -64,7 +64,7 @@ after(async () => {
   await server?.close();
 });
 
-describe('a lab host as Docker runs it', () => {
+describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
   test('has the documented limits, no host mounts and no Docker socket', async () => {
     const { session, terminal } = await start();
     const info = inspect(containerOf(session.id));
@@ -73,6 +73,9 @@ describe('a lab host as Docker runs it', () => {
     assert.deepEqual([...host.CapAdd].map((c: string) => c.replace(/^CAP_/, '')).sort(), [...hostCapabilities].sort());
     assert.ok(host.SecurityOpt.includes('no-new-privileges'), host.SecurityOpt);
     assert.equal(host.Privileged, false);
+    assert.equal(host.IpcMode, 'private');
+    assert.equal(host.OomScoreAdj, 500);
+    assert.deepEqual(info.Config.Entrypoint, ['/usr/local/sbin/lab-entrypoint'], 'the entrypoint is PID 1 and execs tini itself');
     assert.equal(host.ReadonlyRootfs, true);
     assert.equal(host.PidsLimit, limits.pids);
     assert.equal(host.Memory, limits.memoryMb * 1024 * 1024);

@@ -51,7 +51,7 @@ async function shell(s: CreateSessionResponse): Promise<TerminalClient> {
   return terminal;
 }
 
-describe('limits on session creation', () => {
+describe('limits on session creation', { timeout: 600_000 }, () => {
   test('a flood from one address gets 429; other addresses are still served; past the global cap 503', async (t) => {
     const flooder = '203.0.113.10';
     const results = [];
@@ -85,7 +85,7 @@ describe('limits on session creation', () => {
   });
 });
 
-describe('the terminal socket', () => {
+describe('the terminal socket', { timeout: 600_000 }, () => {
   test('tokens are 256-bit, opaque, and checked', async () => {
     const [s] = sessions;
     assert.ok(Buffer.from(s!.token, 'base64url').length >= 16, 'at least 128 bits');
@@ -225,7 +225,32 @@ describe('the terminal socket', () => {
   });
 });
 
-describe('HTTP headers', () => {
+describe('limits on every other API route', { timeout: 600_000 }, () => {
+  test('tickets, session reads, checks and terminal upgrades are limited per address (429 past SSH_LAB_API_PER_MINUTE)', async () => {
+    const limited = await startTestServer({ SSH_LAB_SUBNET_POOL: pools.serviceChild, SSH_LAB_API_PER_MINUTE: '10', SSH_LAB_TRUST_PROXY: 'on' });
+    try {
+      const hit = (address: string) => fetch(`${limited.url}/api/sessions/nope/ticket`, { method: 'POST', headers: { authorization: 'Bearer x', 'x-forwarded-for': address } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await hit('198.51.100.7')).status);
+      assert.deepEqual(statuses, [...Array(10).fill(404), 429, 429]);
+      const limitedBody = (await (await hit('198.51.100.7')).json()) as { error: string; message: string };
+      assert.equal(limitedBody.error, 'RATE_LIMITED');
+      assert.match(limitedBody.message, /Too many requests from your address/);
+      const upgrades: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        const upgrade = await rawSocket(`${limited.url.replace('http', 'ws')}/api/sessions/nope/terminal?ticket=x`, { origin: limited.url, headers: { 'x-forwarded-for': '198.51.100.7' } });
+        upgrades.push(upgrade.status);
+      }
+      assert.deepEqual(upgrades, [...Array(10).fill(404), 429], 'terminal upgrades are limited too (each route counts on its own)');
+      assert.equal((await hit('198.51.100.8')).status, 404, 'another address is unaffected');
+      assert.equal((await fetch(`${limited.url}/healthz`)).status, 200, 'health checks are not limited');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('HTTP headers', { timeout: 600_000 }, () => {
   test('every response carries the CSP, frame-ancestors, nosniff; the site has no inline-script allowance', async () => {
     for (const path of ['/', '/api/labs', '/healthz', '/api/nothing']) {
       const response = await fetch(`${server.url}${path}`);
@@ -244,7 +269,7 @@ describe('HTTP headers', () => {
   });
 });
 
-describe('secrets', () => {
+describe('secrets', { timeout: 600_000 }, () => {
   test('tokens, tickets and passwords never reach the log, even at trace level', async (t) => {
     const child = await startChildServer({ SSH_LAB_SUBNET_POOL: pools.serviceChild, LOG_LEVEL: 'trace' });
     try {

@@ -23,13 +23,19 @@ export interface KeyPair {
   fingerprint: string;
 }
 
+/** An ed25519 blob is always 51 bytes: string "ssh-ed25519" (4+11) and the 32-byte key (4+32). */
+const ed25519BlobLength = 51;
+
 export function generateEd25519(comment: string): KeyPair {
-  const { private: privateKey, public: publicKey } = utils.generateKeyPairSync('ed25519', { comment });
-  const parsed = utils.parseKey(publicKey);
-  if (parsed instanceof Error) throw parsed;
-  const blob = parsed.getPublicSSH();
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-  return { privateKey, publicKey, blob, fingerprint };
+  // ssh2 drops a leading zero byte of the public key (about 1 key in 256), making a key OpenSSH
+  // rejects: such a pair is simply made again.
+  for (;;) {
+    const { private: privateKey, public: publicKey } = utils.generateKeyPairSync('ed25519', { comment });
+    const blob = Buffer.from(publicKey.trim().split(/\s+/)[1] ?? '', 'base64');
+    if (blob.length !== ed25519BlobLength) continue;
+    const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+    return { privateKey, publicKey, blob, fingerprint };
+  }
 }
 
 export interface ConnectOptions {
