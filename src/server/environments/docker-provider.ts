@@ -129,28 +129,34 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     const taken = new Set(
       (await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s))),
     );
-    const subnet = this.subnets.allocate(taken);
-    if (!subnet) throw new CapacityError(`The subnet pool ${this.options.subnetPool} is exhausted`);
     const name = `ssh-lab-${spec.sessionId}`;
-    // Linux interface names stop at 15 characters; the bridge name is ours so the firewall rule can name it.
-    const bridge = `sshl${randomBytes(5).toString('hex')}`;
-    try {
-      const network = await docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        Internal: true,
-        CheckDuplicate: true,
-        Labels: labels,
-        IPAM: { Driver: 'default', Config: [{ Subnet: subnet.cidr, Gateway: subnet.gateway }] },
-        Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.bridge.enable_icc': 'true' },
-      });
-      await network.inspect();
-      return { subnet, network: name, bridge };
-    } catch (error) {
-      this.subnets.release(subnet.cidr);
-      throw error;
+    // Another backend on this engine may take a subnet between the listing and the creation: try the next.
+    for (let attempt = 0; ; attempt++) {
+      const subnet = this.subnets.allocate(taken);
+      if (!subnet) throw new CapacityError(`The subnet pool ${this.options.subnetPool} is exhausted`);
+      // Linux interface names stop at 15 characters; the bridge name is ours so the firewall rule can name it.
+      const bridge = `sshl${randomBytes(5).toString('hex')}`;
+      try {
+        const network = await docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          Internal: true,
+          CheckDuplicate: true,
+          Labels: labels,
+          IPAM: { Driver: 'default', Config: [{ Subnet: subnet.cidr, Gateway: subnet.gateway }] },
+          Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.bridge.enable_icc': 'true' },
+        });
+        await network.inspect();
+        return { subnet, network: name, bridge };
+      } catch (error) {
+        this.subnets.release(subnet.cidr);
+        const overlaps = /overlaps/i.test((error as Error).message);
+        if (!overlaps || attempt >= 8) throw error;
+        taken.add(subnet.cidr);
+      }
     }
   }
+
 
   private async startHost(
     docker: Dockerode,
