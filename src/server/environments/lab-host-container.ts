@@ -46,12 +46,13 @@ export class LabHostContainer extends GenericContainer {
       // The entrypoint as PID 1 (not the image's tini -- entrypoint): it execs tini itself after
       // dropping NET_ADMIN and SETPCAP, so PID 1 does not keep them for the host's lifetime.
       .withEntrypoint(['/usr/local/sbin/lab-entrypoint'])
-      // tmpfs mounts are noexec, nosuid and nodev; what they hold counts against Memory.
+      // nosuid and nodev everywhere; home and /tmp allow exec (Docker's default is noexec) so a learner can
+      // run a script they wrote, as on any machine. What tmpfs holds counts against Memory.
       .withTmpFs({
         '/run': `rw,nosuid,nodev,noexec,size=${fixedTmpfsMb.run}m`,
-        '/tmp': `rw,nosuid,nodev,size=${limits.tmpMb}m`,
+        '/tmp': `rw,exec,nosuid,nodev,size=${limits.tmpMb}m`,
         '/var/tmp': `rw,nosuid,nodev,size=${Math.max(4, Math.floor(limits.tmpMb / 2))}m`,
-        '/home': `rw,nosuid,nodev,size=${limits.homeMb}m,mode=0755`,
+        '/home': `rw,exec,nosuid,nodev,size=${limits.homeMb}m,mode=0755`,
       })
       .withSharedMemorySize(fixedTmpfsMb.shm * mb)
       .withUlimits({ nofile: { soft: 1024, hard: 1024 }, core: { soft: 0, hard: 0 } });
