@@ -38,6 +38,8 @@ export const configSchema = z.object({
   SSH_LAB_POOL_SIZES: z.string().default(''),
   /** A pooled environment nobody took within this time is replaced by a new one. */
   SSH_LAB_POOL_MAX_AGE_SECONDS: int(60, 24 * 3600).default(900),
+  /** Open the learner's login shell before the terminal attaches (pooled and cold environments). */
+  SSH_LAB_EARLY_SHELL: bool.default(true),
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
@@ -73,6 +75,7 @@ export interface Config {
   /** Lab id -> pool size, for the labs named in SSH_LAB_POOL_SIZES. */
   poolSizes: Record<string, number>;
   poolMaxAgeSeconds: number;
+  earlyShell: boolean;
   flow: { highBytes: number; lowBytes: number };
   slowClientSeconds: number;
   apiPerMinute: number;
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: c.SSH_LAB_POOL_SIZE,
     poolSizes,
     poolMaxAgeSeconds: c.SSH_LAB_POOL_MAX_AGE_SECONDS,
+    earlyShell: c.SSH_LAB_EARLY_SHELL,
     flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
     slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
     apiPerMinute: c.SSH_LAB_API_PER_MINUTE,

@@ -38,7 +38,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     maxSessions: config.maxSessions,
     sessionLifetimeSeconds: config.sessionLifetimeSeconds,
     maxAgeSeconds: config.poolMaxAgeSeconds,
-    prewarmShell: true,
+    prewarmShell: config.earlyShell,
     logger,
   });
   for (const labId of Object.keys(config.poolSizes)) {

@@ -25,6 +25,9 @@ export function inlineScriptHashes(siteDir: string): string[] {
   for (const file of htmlFiles(siteDir)) {
     for (const [, attributes = '', body = ''] of readFileSync(file, 'utf8').matchAll(inlineScript)) {
       if (/\bsrc\s*=/i.test(attributes) || !body.trim()) continue;
+      // Data blocks (JSON-LD…) are never executed and need no allowance.
+      const type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(attributes)?.[1]?.toLowerCase();
+      if (type && !['text/javascript', 'application/javascript', 'module'].includes(type)) continue;
       hashes.add(`'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`);
     }
   }

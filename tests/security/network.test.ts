@@ -164,8 +164,10 @@ describe('a session network', { timeout: 600_000 }, () => {
       `ssh -o StrictHostKeyChecking=accept-new -f -N -L 9001:${gateway}:${listenerPort} -L 9002:${docker0}:${listenerPort} -L 9003:localhost:8080 server\r`,
     );
     await terminal.waitUntil((text) => /password: $/.test(text), 20_000, 'the password prompt');
+    const typedAt = terminal.text().length;
     terminal.type(`${s.password}\r`);
-    await sh(terminal, 'sleep 1');
+    // Nothing typed ahead: ssh would swallow it. Its prompt comes back once it is in the background.
+    await terminal.waitForPrompt(typedAt, 30_000);
     const allowed = await sh(terminal, 'curl -s --max-time 5 http://localhost:9003/ | head -3');
     assert.match(allowed.out, /server dashboard/, `the lab's own forward works:\n${allowed.out}`);
     const toGateway = await sh(terminal, 'curl -sS --max-time 5 http://localhost:9001/ 2>&1');
@@ -189,7 +191,15 @@ describe('a session network', { timeout: 600_000 }, () => {
     assert.ok(labs.length > 0);
     let hosts = 0;
     for (const lab of labs) {
-      const s = await session(lab.id);
+      let s: CreateSessionResponse;
+      try {
+        s = await session(lab.id);
+      } catch (error) {
+        // Seen once under load: the provider's host-key generation threw (ssh2 "Malformed OpenSSH
+        // public key"); not a sandbox question, so one retry, reported.
+        t.diagnostic(`${lab.id}: first start failed (${(error as Error).message.slice(0, 120)}); retrying once`);
+        s = await session(lab.id);
+      }
       try {
         const { bridge, gateway } = sessionNetwork(s.id);
         assert.match(iptablesInput(), new RegExp(`-i ${bridge} .*ssh-lab -j DROP`), `${lab.id}: bridge ${bridge} has its INPUT rule`);

@@ -1,0 +1,289 @@
+/**
+ * npm run bench: SSH Lab's benchmark, through the real API and WebSocket path against real
+ * containers, with the floor (plain docker run and OpenSSH) measured in the same run.
+ *
+ *   npm run bench                      full run (< 20 min): 20 sessions per figure, 1,000 keystrokes, 100 sessions
+ *   npm run bench -- --quick           a few minutes: fewer samples, 10 sessions of capacity, no site build
+ *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity site
+ *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
+ *   npm run bench -- --cap=60          capacity up to 60 sessions
+ *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
+ *
+ * Prints a table and writes bench/results/latest.json; docs/performance.mdx renders the committed
+ * bench/baseline.json. Targets are reported, not asserted: the machine is shared and noisy.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadLabs } from '../src/labs/load.js';
+import { projectRoot } from '../src/server/environments/image.js';
+import { ensureImages } from './images.js';
+import { measureFloor, type FloorResult } from './bench/floor.js';
+import { measureLevers } from './bench/levers.js';
+import { BenchServer, benchServerPids, log, machineInfo, run, type Summary } from './bench/lib.js';
+import {
+  measureCapacity,
+  measureChecks,
+  measureEchoSession,
+  measureThroughput,
+  measureTimeToPrompt,
+  type CapacityResult,
+  type PromptResult,
+  type ThroughputResult,
+} from './bench/sessions.js';
+import { measureSite, type SiteResult } from './bench/site.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = flag('quick');
+const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,site').split(','));
+if (quick && !option('only')) sections.delete('site');
+if (flag('skip-site')) sections.delete('site');
+
+const resultsDir = join(projectRoot, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+
+// Labs: keygen has one host; the two-host lab is the first of these that exists (labs are being written).
+const labs = loadLabs();
+const oneHostLab = labs.find((l) => l.id === 'keygen' && l.hosts.length === 1)?.id ?? labs.find((l) => l.hosts.length === 1)?.id;
+const twoHostLab =
+  ['copy-id', 'first-login', 'remote-command'].find((id) => labs.some((l) => l.id === id && l.hosts.length === 2)) ?? labs.find((l) => l.hosts.length === 2)?.id;
+if (!oneHostLab || !twoHostLab) throw new Error('the benchmark needs a one-host lab and a two-host lab in labs/');
+
+async function leftovers(): Promise<string[]> {
+  const { stdout } = await run('docker', ['ps', '-a', '--filter', 'label=ssh-lab.session', '--format', '{{.Names}} {{.Label "ssh-lab.owner"}}']);
+  return stdout
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([name, owner]) => name?.startsWith('ssh-lab-bench') || benchServerPids.includes(Number(owner?.split(':')[1])))
+    .map(([name]) => name!);
+}
+
+async function withServer<T>(env: Record<string, string>, work: (server: BenchServer) => Promise<T>): Promise<T> {
+  const server = await BenchServer.start(env);
+  try {
+    return await work(server);
+  } finally {
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------- levers only
+
+if (flag('levers')) {
+  await ensureImages();
+  const started = Date.now();
+  const levers = await measureLevers({ quick, oneHostLab, twoHostLab });
+  const out = { version: 1, generatedAt: new Date().toISOString(), mode: quick ? 'quick' : 'full', machine: await machineInfo(), minutes: (Date.now() - started) / 60000, levers };
+  writeFileSync(join(resultsDir, 'levers.json'), `${JSON.stringify(out, null, 2)}\n`);
+  for (const lever of levers) {
+    console.log(`\n${lever.name}: ${lever.question}`);
+    for (const v of lever.variants) console.log(`  ${v.name.padEnd(70)} ${String(v.value).padStart(8)} ${v.unit}`);
+  }
+  if (flag('save-baseline')) copyFileSync(join(resultsDir, 'levers.json'), join(projectRoot, 'bench', 'levers.json'));
+  console.log(`\nwrote bench/results/levers.json (${out.minutes.toFixed(1)} min)`);
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- the run
+
+await ensureImages();
+const started = Date.now();
+const machine = await machineInfo();
+log(`mode ${quick ? 'quick' : 'full'}; labs: one host ${oneHostLab}, two hosts ${twoHostLab}; load ${machine.loadavg.join(' ')}`);
+const sessionsPerFigure = quick ? 5 : 20;
+
+let floor: FloorResult | undefined;
+if (sections.has('floor')) floor = await measureFloor({ quick });
+
+const timeToPrompt: { cold: Record<string, PromptResult>; warm: Record<string, PromptResult> } = { cold: {}, warm: {} };
+if (sections.has('ttp')) {
+  await withServer({}, async (server) => {
+    for (const lab of [oneHostLab, twoHostLab]) {
+      log(`time to prompt: ${lab}, cold (pool off), ${sessionsPerFigure} sessions`);
+      timeToPrompt.cold[lab] = await measureTimeToPrompt(server, lab, sessionsPerFigure, false);
+    }
+  });
+  await withServer({ SSH_LAB_POOL_SIZES: `${oneHostLab}=1,${twoHostLab}=1` }, async (server) => {
+    for (const lab of [oneHostLab, twoHostLab]) {
+      log(`time to prompt: ${lab}, warm (pool on), ${sessionsPerFigure} sessions`);
+      timeToPrompt.warm[lab] = await measureTimeToPrompt(server, lab, sessionsPerFigure, true);
+    }
+  });
+}
+
+let echo: Summary | undefined;
+let throughput: ThroughputResult | undefined;
+if (sections.has('echo') || sections.has('throughput')) {
+  await withServer({ SSH_LAB_POOL_SIZES: `${oneHostLab}=1` }, async (server) => {
+    if (sections.has('echo')) {
+      log(`keystroke echo: ${quick ? 200 : 1000} keystrokes`);
+      await server.whenFull();
+      echo = await measureEchoSession(server, oneHostLab, quick ? 200 : 1000);
+    }
+    if (sections.has('throughput')) {
+      log('terminal throughput: fast reader, then a slow reader');
+      throughput = await measureThroughput(server, oneHostLab, { quick });
+    }
+  });
+}
+
+let checks: Record<string, Summary> | undefined;
+if (sections.has('checks')) {
+  await withServer({}, async (server) => {
+    const ids = labs.map((l) => l.id);
+    log(`check latency: ${ids.length} labs, ${quick ? 10 : 20} full checks each`);
+    checks = await measureChecks(server, ids, quick ? 10 : 20);
+  });
+}
+
+let capacity: CapacityResult | undefined;
+if (sections.has('capacity')) {
+  const cap = Number(option('cap') ?? (quick ? 10 : 100));
+  const milestones = [25, 50, 100, cap].filter((m, i, all) => m <= cap && all.indexOf(m) === i);
+  if (quick) milestones.unshift(5);
+  await withServer({ SSH_LAB_MAX_SESSIONS: String(cap), SSH_LAB_MAX_SESSIONS_PER_CLIENT: String(cap) }, async (server) => {
+    log(`capacity: up to ${cap} idle ${twoHostLab} sessions (two hosts each)`);
+    capacity = await measureCapacity(server, twoHostLab, cap, milestones, quick ? 100 : 300);
+  });
+}
+
+let site: SiteResult | undefined;
+if (sections.has('site')) {
+  site = await measureSite({ docsPath: '/docs/why-ssh', labPath: '/docs/everyday-ssh', labId: oneHostLab }).catch((error: Error) => {
+    log(`site: ${error.message}`);
+    return undefined;
+  });
+}
+
+// ---------------------------------------------------------------- report
+
+interface Row {
+  group: string;
+  metric: string;
+  value: number | string | boolean;
+  unit: string;
+  target?: string;
+  met?: boolean;
+  floor?: number;
+  ratio?: number;
+}
+
+const rows: Row[] = [];
+const r2 = (v: number) => Math.round(v * 100) / 100;
+function add(row: Row & { atMost?: number; atLeast?: number }) {
+  const { atMost, atLeast, ...rest } = row;
+  if (typeof row.value === 'number') {
+    rest.value = r2(row.value);
+    if (atMost !== undefined) {
+      rest.target = `≤ ${atMost}`;
+      rest.met = row.value <= atMost;
+    }
+    if (atLeast !== undefined) {
+      rest.target = `≥ ${atLeast}`;
+      rest.met = row.value >= atLeast;
+    }
+    if (row.floor !== undefined && row.floor > 0) {
+      rest.floor = r2(row.floor);
+      rest.ratio = r2(row.value / row.floor);
+    }
+  }
+  rows.push(rest);
+}
+
+const coldFloor = floor ? floor.dockerRunMs.p50 + floor.sshPromptMs.p50 : undefined;
+const warmFloor = floor?.sshPromptMs.p50;
+if (floor) {
+  add({ group: 'floor', metric: 'docker run --rm (lab-host image, true)', value: floor.dockerRunMs.p50, unit: 'ms p50' });
+  add({ group: 'floor', metric: 'one host via the provider (network, container, sshd, connection)', value: floor.providerStartOneHostMs.p50, unit: 'ms p50', floor: floor.dockerRunMs.p50 });
+  add({ group: 'floor', metric: 'plain ssh login running true', value: floor.sshLoginMs.p50, unit: 'ms p50' });
+  add({ group: 'floor', metric: 'plain ssh -tt to the prompt', value: floor.sshPromptMs.p50, unit: 'ms p50' });
+  add({ group: 'floor', metric: 'cold floor = docker run + ssh to the prompt', value: coldFloor!, unit: 'ms' });
+  add({ group: 'floor', metric: 'plain ssh keystroke echo', value: floor.sshEchoMs.p50, unit: 'ms p50' });
+  add({ group: 'floor', metric: 'plain ssh keystroke echo', value: floor.sshEchoMs.p99, unit: 'ms p99' });
+  add({ group: 'floor', metric: 'plain ssh -tt throughput (base64 of urandom)', value: floor.sshThroughputMBps, unit: 'MB/s' });
+  add({ group: 'floor', metric: 'idle lab host memory (cgroup + containerd shim)', value: floor.idleHostMemoryMB + floor.idleHostShimMB, unit: 'MB' });
+}
+for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
+  const twoHosts = lab === twoHostLab;
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? 2 : 1} hosts)`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { atMost: 1000 } : {}), floor: coldFloor });
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? 2 : 1} hosts)`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { atMost: 1500 } : {}), floor: coldFloor });
+}
+for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
+  const hosts = lab === twoHostLab ? 2 : 1;
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts} hosts)`, value: result.promptMs.p50, unit: 'ms p50', atMost: 100, floor: warmFloor });
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts} hosts)`, value: result.promptMs.p95, unit: 'ms p95', atMost: 250, floor: warmFloor });
+  if (result.refillMs) add({ group: 'time to prompt', metric: `warm ${lab}: pool refilled after a hand-out`, value: result.refillMs.p50, unit: 'ms p50' });
+}
+if (echo) {
+  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p50, unit: 'ms p50', atMost: 2, floor: floor?.sshEchoMs.p50 });
+  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p99, unit: 'ms p99', atMost: 10, floor: floor?.sshEchoMs.p99 });
+}
+if (throughput) {
+  add({ group: 'terminal', metric: `throughput, fast reader (${throughput.megabytes} MB)`, value: throughput.MBps, unit: 'MB/s', atLeast: 30, floor: floor?.sshThroughputMBps });
+  add({ group: 'terminal', metric: `backend RSS growth, slow reader (${throughput.slow.ackMBps} MB/s, ${throughput.slow.seconds} s)`, value: throughput.slow.rssGrowthMB, unit: 'MB', atMost: 50 });
+  add({ group: 'terminal', metric: 'backend RSS growth, fast reader', value: throughput.fastReaderRssGrowthMB, unit: 'MB' });
+}
+if (checks) {
+  for (const [lab, s] of Object.entries(checks)) add({ group: 'checks', metric: `full check, ${lab}`, value: s.p95, unit: 'ms p95', atMost: 300, floor: floor?.sshLoginMs.p50 });
+}
+if (capacity) {
+  for (const p of capacity.points) {
+    add({ group: 'capacity', metric: `echo with ${p.sessions} idle ${capacity.labId} sessions`, value: p.echoMs.p99, unit: 'ms p99', ...(p.sessions >= 100 ? { atMost: 20 } : {}), floor: floor?.sshEchoMs.p99 });
+    add({
+      group: 'capacity',
+      metric: `memory per session at ${p.sessions} (system; containers ${p.perSessionMB.containers}, shims ${p.perSessionMB.shims}, backend ${p.perSessionMB.backend})`,
+      value: p.perSessionMB.system,
+      unit: 'MB',
+      floor: floor ? 2 * (floor.idleHostMemoryMB + floor.idleHostShimMB) : undefined,
+    });
+  }
+  add({ group: 'capacity', metric: `sessions opened (cap ${capacity.cap}); one more refused: ${capacity.capEnforced}`, value: capacity.opened, unit: 'sessions', atLeast: Math.min(100, capacity.cap) });
+  add({ group: 'capacity', metric: `estimated machine limit (${capacity.estimatedMachineLimit.by})`, value: capacity.estimatedMachineLimit.sessions, unit: 'sessions' });
+}
+if (site) {
+  add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });
+  add({ group: 'site', metric: `JavaScript, docs page without a lab (${site.docsPage.path})`, value: site.docsPage.jsKB, unit: 'KiB' });
+  rows.push({ group: 'site', metric: 'docs page without a lab ships xterm', value: site.docsPage.xterm, unit: '', target: 'no', met: !site.docsPage.xterm });
+  add({ group: 'site', metric: `JavaScript, lab page before Start (${site.labPage.path})`, value: site.labPage.jsKB, unit: 'KiB' });
+  add({ group: 'site', metric: `JavaScript added by Start (xterm: ${site.labPage.xtermAfterStart})`, value: site.labPage.afterStartJsKB, unit: 'KiB' });
+  add({ group: 'site', metric: 'Start clicked to prompt in Chromium (cold)', value: site.labPage.startToPromptMs, unit: 'ms' });
+}
+
+const left = await leftovers();
+const minutes = (Date.now() - started) / 60_000;
+const result = {
+  version: 1,
+  generatedAt: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  minutes: r2(minutes),
+  machine,
+  loadAtEnd: (await machineInfo()).loadavg,
+  labs: { oneHost: oneHostLab, twoHost: twoHostLab },
+  rows,
+  floor,
+  timeToPrompt,
+  echo,
+  throughput,
+  checks,
+  capacity,
+  site,
+  leftovers: left,
+};
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+if (flag('save-baseline')) copyFileSync(join(resultsDir, 'latest.json'), join(projectRoot, 'bench', 'baseline.json'));
+
+const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+console.log(`\nSSH Lab benchmark (${result.mode}, ${minutes.toFixed(1)} min; ${machine.cpus} CPUs, ${machine.memoryGb} GB; load ${machine.loadavg.join(' ')} → ${result.loadAtEnd.join(' ')})\n`);
+console.log(`${pad('group', 15)} ${pad('metric', 78)} ${'value'.padStart(9)} ${pad('unit', 9)} ${pad('target', 8)} ${pad('met', 4)} ${'× floor'.padStart(8)}`);
+for (const row of rows) {
+  console.log(
+    `${pad(row.group, 15)} ${pad(row.metric, 78)} ${String(row.value).padStart(9)} ${pad(row.unit, 9)} ${pad(row.target ?? '', 8)} ${pad(row.met === undefined ? '' : row.met ? 'yes' : 'NO', 4)} ${row.ratio === undefined ? '' : `${row.ratio}×`.padStart(8)}`,
+  );
+}
+console.log(`\nwrote bench/results/latest.json${flag('save-baseline') ? ' and bench/baseline.json' : ''}`);
+if (left.length) {
+  console.error(`leftover bench containers: ${left.join(', ')}`);
+  process.exit(1);
+}
+process.exit(0);

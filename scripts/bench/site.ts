@@ -1,0 +1,123 @@
+/**
+ * The site: production build time, and JavaScript transferred in Chromium for a docs page without
+ * a lab and for a lab page before and after Start. The build runs in a copy of the sources (with
+ * node_modules linked) so it never touches build/ or .docusaurus/ that others may be using.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/server/environments/image.js';
+import { BenchServer, log, now } from './lib.js';
+
+export interface SiteResult {
+  buildSeconds: number;
+  docsPage: { path: string; jsKB: number; jsFiles: number; xterm: boolean };
+  labPage: { path: string; labId: string; jsKB: number; jsFiles: number; xterm: boolean; afterStartJsKB: number; afterStartFiles: number; xtermAfterStart: boolean; startToPromptMs: number };
+}
+
+const copied = ['docs', 'src', 'labs', 'static', 'bench', 'docusaurus.config.ts', 'sidebars.ts', 'package.json', 'tsconfig.json'];
+
+export async function buildSiteCopy(): Promise<{ dir: string; seconds: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-bench-site-'));
+  for (const item of copied) {
+    if (existsSync(join(projectRoot, item))) cpSync(join(projectRoot, item), join(dir, item), { recursive: true });
+  }
+  symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
+  log('site: npx docusaurus build (in a copy of the sources)');
+  const t0 = now();
+  await new Promise<number>((resolve, reject) => {
+    const child = spawn('npx', ['docusaurus', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', (c) => (c === 0 ? resolve(0) : reject(new Error(`docusaurus build failed (${c}):\n${err}`))));
+  });
+  return { dir, seconds: Math.round(((now() - t0) / 1000) * 10) / 10 };
+}
+
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+export async function measureSite(options: { docsPath: string; labPath: string; labId: string }): Promise<SiteResult> {
+  const { dir, seconds } = await buildSiteCopy();
+  let server: BenchServer | undefined;
+  const browser = await launch();
+  try {
+    server = await BenchServer.start({ SSH_LAB_SITE_DIR: join(dir, 'build') });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let js: { url: string; bytes: number; xterm: boolean }[] = [];
+    const track = (p: Page) =>
+      p.on('requestfinished', (request) => {
+        void (async () => {
+          const response = await request.response();
+          if (!response) return;
+          const type = response.headers()['content-type'] ?? '';
+          if (!type.includes('javascript') && !request.url().endsWith('.js')) return;
+          const sizes = await request.sizes();
+          const body = await response.text().catch(() => '');
+          js.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize, xterm: body.includes('xterm-helper-textarea') });
+        })();
+      });
+    track(page);
+    const total = () => ({ kb: Math.round(js.reduce((s, j) => s + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => j.xterm) });
+
+    log(`site: ${options.docsPath} in Chromium`);
+    await page.goto(`${server.url}${options.docsPath}`, { waitUntil: 'networkidle' });
+    await page.waitForTimeout(500);
+    const docs = total();
+
+    js = [];
+    log(`site: ${options.labPath}, then Start on ${options.labId}`);
+    // A new context: nothing cached from the first page.
+    await context.close();
+    const context2 = await browser.newContext();
+    const page2 = await context2.newPage();
+    track(page2);
+    await page2.goto(`${server.url}${options.labPath}`, { waitUntil: 'networkidle' });
+    await page2.waitForTimeout(500);
+    const lab = total();
+    js = [];
+    const widget = page2.locator(`[data-lab-id="${options.labId}"]`);
+    const t0 = now();
+    await widget.getByTestId('lab-start').click();
+    await widget.getByTestId('lab-terminal').waitFor({ timeout: 60_000 });
+    await widget.getByTestId('lab-terminal').scrollIntoViewIfNeeded(); // xterm renders only while visible
+    await page2.waitForFunction(
+      (id) => /learner@workstation/.test(document.querySelector(`[data-lab-id="${id}"] [data-testid="lab-terminal"] .xterm-rows`)?.textContent ?? ''),
+      options.labId,
+      { timeout: 60_000 },
+    );
+    const startToPromptMs = Math.round(now() - t0);
+    await page2.waitForTimeout(500);
+    const after = total();
+    await widget.getByTestId('lab-end').click().catch(() => undefined);
+    await widget.getByTestId('lab-start').waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await context2.close();
+    return {
+      buildSeconds: seconds,
+      docsPage: { path: options.docsPath, jsKB: docs.kb, jsFiles: docs.files, xterm: docs.xterm },
+      labPage: {
+        path: options.labPath,
+        labId: options.labId,
+        jsKB: lab.kb,
+        jsFiles: lab.files,
+        xterm: lab.xterm,
+        afterStartJsKB: after.kb,
+        afterStartFiles: after.files,
+        xtermAfterStart: after.xterm,
+        startToPromptMs,
+      },
+    };
+  } finally {
+    await browser.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
