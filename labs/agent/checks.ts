@@ -14,13 +14,17 @@ interface Agent {
  * The check cannot see the learner's shell variables, so it looks for learner's agents itself:
  * the default sockets (/tmp/ssh-XXXX/agent.PID) and any other listening unix socket learner owns,
  * asking each with ssh-add -l. Sockets of agents that have ended do not answer and are skipped.
+ *
+ * ssh-add -l exits 1 both for an empty agent and for one that broke off the conversation. The
+ * second is what an agent started as `ssh-agent bash` does once that bash has exited: it notices
+ * the moment something connects, and quits. Only "no identities" counts as an empty agent.
  */
 async function agents(lab: CheckContext): Promise<Agent[]> {
   const script = `
     { ls -1d /tmp/ssh-*/agent.* 2>/dev/null; ss -Hxl | awk '{print $5}'; } | sort -u | while read -r s; do
       [ -S "$s" ] && [ -O "$s" ] || continue
       out=$(SSH_AUTH_SOCK="$s" timeout 3 ssh-add -l 2>&1); rc=$?
-      [ "$rc" -le 1 ] || continue
+      [ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && [ "$out" = "The agent has no identities." ]; } || continue
       echo "socket $s"
       printf '%s\\n' "$out" | awk '$2 ~ /^SHA256:/ {print "key " $2}'
     done`;

@@ -145,14 +145,25 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
       ['cat /proc/1/environ', /Permission denied/],
       ['cat /etc/shadow', /Permission denied/],
       ['echo evil > /proc/sys/kernel/hostname', /Read-only file system|Permission denied/],
-      // home, /tmp and /var/tmp are noexec: a binary brought in cannot be run from there.
-      ['cp /usr/bin/id ~/myid && chmod 755 ~/myid && ~/myid', /Permission denied/],
-      ['cp /usr/bin/id /tmp/myid && /tmp/myid', /Permission denied/],
+      // /run and /var/tmp are noexec (home and /tmp allow exec so learners can run their own scripts).
+      ['cp /usr/bin/id /var/tmp/myid && /var/tmp/myid', /Permission denied/],
     ];
     for (const [command, expected] of attempts) {
       const { out, code } = await sh(terminal, `${command} 2>&1`);
       assert.notEqual(code, 0, `${command} succeeded:\n${out}`);
       assert.match(out, expected, `${command}:\n${out}`);
+    }
+    // A program run from home or /tmp runs as learner: the mounts are nosuid, so a setuid bit is ignored.
+    for (const dir of ['~', '/tmp']) {
+      const { out, code } = await sh(terminal, `cp /usr/bin/id ${dir}/myid && chmod 4755 ${dir}/myid && ${dir}/myid -u; rm -f ${dir}/myid`);
+      assert.equal(code, 0, out);
+      assert.match(out, /^1000$/m, `${dir}/myid ran with another uid:\n${out}`);
+    }
+    const { out: mounts } = await sh(terminal, 'cat /proc/mounts');
+    for (const dir of ['/home', '/tmp', '/var/tmp', '/run']) {
+      const options = mounts.split('\n').find((l) => l.split(' ')[1] === dir)?.split(' ')[3] ?? '';
+      assert.match(options, /(^|,)nosuid(,|$)/, `${dir} is mounted ${options}`);
+      assert.match(options, /(^|,)nodev(,|$)/, `${dir} is mounted ${options}`);
     }
     // The environment handed to the entrypoint (host key, password) is gone from PID 1.
     const environ = inspect(containerOf(session.id)).Config.Env as string[];
