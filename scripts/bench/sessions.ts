@@ -176,6 +176,9 @@ export interface ThroughputResult {
   slow: { ackMBps: number; seconds: number; receivedMB: number; rssBeforeMB: number; rssMaxMB: number; rssGrowthMB: number };
 }
 
+/** The shell waits at its prompt; readline may follow it with control sequences such as ESC[K. */
+const endsWithPrompt = (tail: string) => /\$ (?:\x1b\[[0-9;?]*[A-Za-z])*$/.test(tail);
+
 async function sampleRss<T>(server: BenchServer, work: Promise<T>): Promise<{ result: T; maxRss: number }> {
   let maxRss = server.rssBytes();
   const timer = setInterval(() => (maxRss = Math.max(maxRss, server.rssBytes())), 50);
@@ -191,7 +194,7 @@ export async function measureThroughput(server: BenchServer, labId: string, opti
   const session = await server.api.createSession(labId);
   try {
     const fast = await CountingTerminal.open(server, session);
-    await fast.waitFor((tail) => /\$ $/.test(tail), 30_000);
+    await fast.waitFor(endsWithPrompt, 30_000);
     await sleep(300);
     const rssBefore = server.rssBytes();
     const startBytes = fast.bytes;
@@ -200,7 +203,7 @@ export async function measureThroughput(server: BenchServer, labId: string, opti
     const { maxRss } = await sampleRss(server, fast.waitFor((tail) => tail.includes('THROUGHPUT-END'), 300_000));
     const seconds = (now() - t0) / 1000;
     const bytes = fast.bytes - startBytes;
-    await fast.waitFor((tail) => /\$ $/.test(tail), 10_000);
+    await fast.waitFor(endsWithPrompt, 10_000);
     fast.close();
     await sleep(500);
 
@@ -267,7 +270,7 @@ export interface CapacityPoint {
   containersMB: number;
   shimsMB: number;
   backendRssMB: number;
-  /** System memory used since the first session (MemAvailable drop): containers, shims, Docker, backend. */
+  /** System memory used since the first session (MemAvailable drop), and never less than containers + shims + backend. */
   systemMB: number;
   perSessionMB: { containers: number; shims: number; backend: number; system: number };
   loadavg1: number;
@@ -306,7 +309,10 @@ export async function measureCapacity(server: BenchServer, labId: string, cap: n
         const containers = ids.reduce((sum, id) => sum + containerMemoryBytes(id), 0);
         const shims = shimRssBytes(ids);
         const rss = server.rssBytes();
-        const system = memBase - memAvailableBytes();
+        // MemAvailable also moves with the page cache and other processes (it can even rise):
+        // never report less than the containers, their shims and the backend account for.
+        const accounted = containers + shims + Math.max(0, rss - rssBase);
+        const system = Math.max(memBase - memAvailableBytes(), accounted);
         const mb = (b: number) => Math.round((b / 1e6) * 10) / 10;
         points.push({
           sessions: i,

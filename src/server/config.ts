@@ -32,8 +32,8 @@ export const configSchema = z.object({
   SSH_LAB_SUBNET_PREFIX: int(16, 29).default(28),
   SSH_LAB_HOST_FIREWALL: bool.default(true),
   SSH_LAB_REAP_INTERVAL_SECONDS: int(5, 3600).default(60),
-  /** Ready environments kept per lab (0 disables the warm pool). */
-  SSH_LAB_POOL_SIZE: int(0, 50).default(0),
+  /** Ready environments kept per lab (0 disables the warm pool): one each makes every first Start instant. */
+  SSH_LAB_POOL_SIZE: int(0, 50).default(1),
   /** Per-lab pool sizes overriding SSH_LAB_POOL_SIZE, e.g. "keygen=2,copy-id=1". */
   SSH_LAB_POOL_SIZES: z.string().default(''),
   /** A pooled environment nobody took within this time is replaced by a new one. */

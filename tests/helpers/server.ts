@@ -9,6 +9,8 @@ export const testEnv: Record<string, string> = {
   SSH_LAB_MAX_SESSIONS_PER_CLIENT: '40',
   SSH_LAB_SESSION_CREATE_PER_MINUTE: '10000',
   SSH_LAB_SUBNET_POOL: '172.28.0.0/16',
+  // Tests count their containers and time their sessions; the pool has tests of its own.
+  SSH_LAB_POOL_SIZE: '0',
 };
 
 /** The real server (Fastify, Docker provider, every lab), in this process, on a free port. */
