@@ -1,22 +1,10 @@
-import { defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientSettings, defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
 const alias = 'web';
 const key = '~/.ssh/web_ed25519';
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** `ssh -G web` as learner on the workstation: every keyword with all its values. */
-async function effective(lab: CheckContext): Promise<{ ok: boolean; error: string; values: Map<string, string[]> }> {
-  const result = await lab.exec(workstation, `ssh -T -G ${alias}`);
-  const values = new Map<string, string[]>();
-  for (const line of result.stdout.split('\n')) {
-    const [keyword, ...rest] = line.trim().split(' ');
-    if (keyword) values.set(keyword, [...(values.get(keyword) ?? []), rest.join(' ')]);
-  }
-  const error = result.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Pseudo-terminal')).join('\n');
-  return { ok: result.code === 0, error, values };
-}
 
 /** `ssh web true` with nothing but the learner's config: batch mode, so no password can stand in for the key. */
 async function aliasLogin(lab: CheckContext): Promise<{ ok: boolean; error: string }> {
@@ -38,19 +26,19 @@ export default defineChecks({
     const file = await lab.stat(workstation, path);
     if (!file) return fail(`There is no ${path} on workstation yet.`);
     if (file.type !== 'file') return fail(`${path} on workstation is a ${file.type}, not a file.`);
-    const config = await effective(lab);
+    const config = await clientSettings(lab, alias);
     if (!config.ok) {
       if (/Bad owner or permissions/.test(config.error)) {
         return fail(`${path} on workstation is mode ${octal(file.mode)}: other users can write it, so ssh refuses to use it ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`);
       }
-      return fail(`ssh cannot read ${path}: ${config.error.split('\n')[0]?.replace(/\s+$/, '') || 'ssh -G failed'}. Fix that line.`);
+      return fail(`ssh cannot read ${path}: ${config.reason || 'ssh -G failed'}. Fix that line.`);
     }
     if (file.mode & 0o022) {
       return fail(
         `${path} on workstation is mode ${octal(file.mode)}: it is group-writable. Debian's ssh lets that pass because your group has no other members, but stock OpenSSH refuses such a file. Run chmod 600 ~/.ssh/config.`,
       );
     }
-    const one = (keyword: string) => config.values.get(keyword)?.[0] ?? '';
+    const one = (keyword: string) => config.get(keyword) ?? '';
     const hostname = one('hostname');
     if (hostname !== server) {
       return fail(
@@ -63,7 +51,7 @@ export default defineChecks({
     if (port !== '2222') return fail(`ssh -G web says port ${port}; this lab wants the server's port 2222. Add Port 2222 to the Host web entry.`);
     const user = one('user');
     if (user !== 'learner') return fail(`ssh -G web says user ${user}; your account on server is learner. Set User learner.`);
-    const identities = config.values.get('identityfile') ?? [];
+    const identities = config.all('identityfile');
     const wanted = [key, '/home/learner/.ssh/web_ed25519'];
     if (!identities.some((id) => wanted.includes(id))) {
       if (identities.some((id) => id.endsWith('web_ed25519.pub'))) {

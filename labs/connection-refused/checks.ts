@@ -1,18 +1,7 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientSettings, defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const sshdPort = 2241;
-
-/** `ssh -G <host>` as learner on the workstation: the settings ssh would use, or why it cannot read the config. */
-async function settings(lab: CheckContext, host: string): Promise<{ ok: boolean; error: string; values: Map<string, string> }> {
-  const result = await lab.exec(workstation, `ssh -G ${host}`);
-  const values = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const [key, ...rest] = line.trim().split(' ');
-    if (key && !values.has(key)) values.set(key, rest.join(' '));
-  }
-  return { ok: result.code === 0, error: result.stderr.trim().split('\n')[0]?.trim() ?? '', values };
-}
 
 /** The key lines (type and base64) known_hosts on the workstation holds for one name, hashed entries included. */
 async function knownKeys(lab: CheckContext, name: string): Promise<string[]> {
@@ -40,14 +29,14 @@ export default defineChecks({
   },
 
   'save-port': async (lab) => {
-    const forServer = await settings(lab, 'server');
-    if (!forServer.ok) return fail(`ssh cannot read ~/.ssh/config on workstation: ${forServer.error || 'ssh -G server failed'}. Fix that, then try again.`);
-    const port = Number(forServer.values.get('port'));
+    const forServer = await clientSettings(lab, 'server');
+    if (!forServer.ok) return fail(`ssh cannot read ~/.ssh/config on workstation: ${forServer.reason || 'ssh -G server failed'}. Fix that, then try again.`);
+    const port = Number(forServer.get('port'));
     if (port === 22) {
       return fail(`ssh -G server still says port 22: nothing in ~/.ssh/config gives server another port yet. Add a Host server block with a Port line.`);
     }
-    const forOthers = await settings(lab, 'workstation');
-    if (Number(forOthers.values.get('port')) === port) {
+    const forOthers = await clientSettings(lab, 'workstation');
+    if (Number(forOthers.get('port')) === port) {
       return fail(`Port ${port} in ~/.ssh/config applies to every host (ssh -G workstation says port ${port} too). Put it under a Host server line.`);
     }
     const attempt = await lab.exec(

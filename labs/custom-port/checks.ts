@@ -1,20 +1,9 @@
-import { defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientSettings, defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
 
 const address = (lab: CheckContext, name: string) => lab.session.hosts.find((h) => h.name === name)?.address;
-
-/** The value of one keyword in `ssh -G <host>`, as learner on the workstation. */
-async function effective(lab: CheckContext, host: string): Promise<{ ok: boolean; error: string; values: Map<string, string> }> {
-  const result = await lab.exec(workstation, `ssh -T -G ${host}`);
-  const values = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const [key, ...rest] = line.trim().split(' ');
-    if (key && !values.has(key)) values.set(key, rest.join(' '));
-  }
-  return { ok: result.code === 0, error: result.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Pseudo-terminal')).join('\n'), values };
-}
 
 export default defineChecks({
   'connect-port': async (lab) => {
@@ -61,12 +50,12 @@ export default defineChecks({
     const file = await lab.stat(workstation, path);
     if (!file) return fail(`There is no ${path} on workstation yet.`);
     if (file.type !== 'file') return fail(`${path} on workstation is a ${file.type}, not a file.`);
-    const forServer = await effective(lab, server);
+    const forServer = await clientSettings(lab, server);
     if (!forServer.ok) {
       if (/Bad owner or permissions/.test(forServer.error)) {
         return fail(`${path} on workstation is mode ${octal(file.mode)}: other users can write it, so ssh refuses to use it ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`);
       }
-      return fail(`ssh cannot read ~/.ssh/config: ${forServer.error.split('\n')[0]?.replace(/\s+$/, '') || 'ssh -G failed'}. Fix that line.`);
+      return fail(`ssh cannot read ~/.ssh/config: ${forServer.reason || 'ssh -G failed'}. Fix that line.`);
     }
     if (file.mode & 0o022) {
       // Debian's ssh tolerates group-write when the group is the user's own; stock OpenSSH does not.
@@ -74,10 +63,10 @@ export default defineChecks({
         `${path} on workstation is mode ${octal(file.mode)}: it is group-writable. Debian's ssh lets that pass because your group has no other members, but stock OpenSSH refuses such a file ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`,
       );
     }
-    const port = forServer.values.get('port');
+    const port = forServer.get('port');
     if (port !== '2222') return fail(`ssh -G server says port ${port}: your ${path} does not give server the port 2222 yet. Put Port 2222 under a Host server line.`);
-    const forOthers = await effective(lab, workstation);
-    if (forOthers.values.get('port') === '2222') {
+    const forOthers = await clientSettings(lab, workstation);
+    if (forOthers.get('port') === '2222') {
       return fail(`Port 2222 in ${path} applies to every host (ssh -G workstation says port 2222 too). Put it under a Host server line so only server gets it.`);
     }
     return pass(`ssh -G server says port 2222, only server gets it, and ${path} is mode ${octal(file.mode)}.`);

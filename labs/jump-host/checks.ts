@@ -1,18 +1,7 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientSettings, defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const noteFile = '~/welcome.txt';
-
-/** `ssh -G <host>` as learner on the workstation. */
-async function settings(lab: CheckContext, host: string): Promise<{ ok: boolean; error: string; values: Map<string, string> }> {
-  const result = await lab.exec(workstation, `ssh -G ${host}`);
-  const values = new Map<string, string>();
-  for (const line of result.stdout.split('\n')) {
-    const [key, ...rest] = line.trim().split(' ');
-    if (key && !values.has(key)) values.set(key, rest.join(' '));
-  }
-  return { ok: result.code === 0, error: result.stderr.trim().split('\n')[0]?.trim() ?? '', values };
-}
 
 /** Host names in a ProxyJump value: "learner@bastion:22,other" -> ["bastion", "other"]. */
 function jumpHosts(value: string): string[] {
@@ -38,10 +27,10 @@ export default defineChecks({
   },
 
   'proxyjump-config': async (lab) => {
-    const forInternal = await settings(lab, 'internal');
-    if (!forInternal.ok) return fail(`ssh cannot read ~/.ssh/config on workstation: ${forInternal.error || 'ssh -G internal failed'}. Fix that, then try again.`);
-    const jump = forInternal.values.get('proxyjump');
-    const command = forInternal.values.get('proxycommand');
+    const forInternal = await clientSettings(lab, 'internal');
+    if (!forInternal.ok) return fail(`ssh cannot read ~/.ssh/config on workstation: ${forInternal.reason || 'ssh -G internal failed'}. Fix that, then try again.`);
+    const jump = forInternal.get('proxyjump');
+    const command = forInternal.get('proxycommand');
     if (!jump && !command) {
       return fail(`ssh -G internal shows no ProxyJump: nothing in ~/.ssh/config sends ssh internal through bastion yet. Add a Host internal block with ProxyJump bastion.`);
     }
@@ -49,8 +38,8 @@ export default defineChecks({
       return fail(`ssh -G internal says proxyjump ${jump}: ssh would jump through ${jumpHosts(jump).join(', ')}, not bastion.`);
     }
     // ssh -G bastion hides a ProxyJump that names bastion itself; another host shows a catch-all one.
-    const forOthers = await settings(lab, 'workstation');
-    if (forOthers.values.get('proxyjump') || forOthers.values.get('proxycommand')) {
+    const forOthers = await clientSettings(lab, 'workstation');
+    if (forOthers.get('proxyjump') || forOthers.get('proxycommand')) {
       return fail(
         `The ProxyJump in ~/.ssh/config applies to every host (ssh -G workstation shows it too). bastion matches it as well, and reaching bastion through bastion is a loop ("jumphost loop via bastion"). Give ProxyJump to internal only.`,
       );
