@@ -206,13 +206,13 @@ if (floor) {
 }
 for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
   const twoHosts = lab === twoHostLab;
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? 2 : 1} hosts)`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { atMost: 1000 } : {}), floor: coldFloor });
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? 2 : 1} hosts)`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { atMost: 1500 } : {}), floor: coldFloor });
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { atMost: 1000 } : {}), floor: coldFloor });
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { atMost: 1500 } : {}), floor: coldFloor });
 }
 for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
   const hosts = lab === twoHostLab ? 2 : 1;
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts} hosts)`, value: result.promptMs.p50, unit: 'ms p50', atMost: 100, floor: warmFloor });
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts} hosts)`, value: result.promptMs.p95, unit: 'ms p95', atMost: 250, floor: warmFloor });
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p50, unit: 'ms p50', atMost: 100, floor: warmFloor });
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p95, unit: 'ms p95', atMost: 250, floor: warmFloor });
   if (result.refillMs) add({ group: 'time to prompt', metric: `warm ${lab}: pool refilled after a hand-out`, value: result.refillMs.p50, unit: 'ms p50' });
 }
 if (echo) {

@@ -53,25 +53,34 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     const context = await browser.newContext();
     const page = await context.newPage();
     let js: { url: string; bytes: number; xterm: boolean }[] = [];
+    // Reading a response body is asynchronous: each page's sums wait for its own reads, so a late
+    // read cannot land in the next page's figures.
+    let pending: Promise<void>[] = [];
     const track = (p: Page) =>
       p.on('requestfinished', (request) => {
-        void (async () => {
+        const list = js;
+        const read = (async () => {
           const response = await request.response();
           if (!response) return;
           const type = response.headers()['content-type'] ?? '';
           if (!type.includes('javascript') && !request.url().endsWith('.js')) return;
           const sizes = await request.sizes();
           const body = await response.text().catch(() => '');
-          js.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize, xterm: body.includes('xterm-helper-textarea') });
+          list.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize, xterm: body.includes('xterm-helper-textarea') });
         })();
+        pending.push(read.catch(() => undefined));
       });
     track(page);
-    const total = () => ({ kb: Math.round(js.reduce((s, j) => s + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => j.xterm) });
+    const total = async () => {
+      await Promise.all(pending);
+      pending = [];
+      return { kb: Math.round(js.reduce((s, j) => s + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => j.xterm) };
+    };
 
     log(`site: ${options.docsPath} in Chromium`);
     await page.goto(`${server.url}${options.docsPath}`, { waitUntil: 'networkidle' });
     await page.waitForTimeout(500);
-    const docs = total();
+    const docs = await total();
 
     js = [];
     log(`site: ${options.labPath}, then Start on ${options.labId}`);
@@ -82,7 +91,7 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     track(page2);
     await page2.goto(`${server.url}${options.labPath}`, { waitUntil: 'networkidle' });
     await page2.waitForTimeout(500);
-    const lab = total();
+    const lab = await total();
     js = [];
     const widget = page2.locator(`[data-lab-id="${options.labId}"]`);
     const t0 = now();
@@ -96,7 +105,7 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     );
     const startToPromptMs = Math.round(now() - t0);
     await page2.waitForTimeout(500);
-    const after = total();
+    const after = await total();
     await widget.getByTestId('lab-end').click().catch(() => undefined);
     await widget.getByTestId('lab-start').waitFor({ timeout: 30_000 }).catch(() => undefined);
     await context2.close();

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { projectRoot } from '../../src/server/environments/image.js';
 
 /** What the site is built from; a change in any of it makes the build stale. */
-const inputs = ['docs', 'src', 'labs', 'static', 'docusaurus.config.ts', 'sidebars.ts', 'package-lock.json'];
+const inputs = ['docs', 'src', 'labs', 'static', 'bench/baseline.json', 'bench/levers.json', 'docusaurus.config.ts', 'sidebars.ts', 'package-lock.json'];
 const stampFile = join(projectRoot, 'build', '.ssh-lab-build-hash');
 
 function walk(path: string): string[] {

@@ -57,6 +57,8 @@ export function connect(options: ConnectOptions): Promise<Client> {
     };
     client.once('ready', () => {
       client.off('error', fail);
+      // Node leaves Nagle on for outgoing sockets: a keystroke must not wait for the last ACK.
+      client.setNoDelay(true);
       resolve(client);
     });
     client.once('error', fail);
