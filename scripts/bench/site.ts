@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/server/environments/image.js';
+import { compressSite } from '../lib/site-build.js';
 import { BenchServer, log, now } from './lib.js';
 
 export interface SiteResult {
@@ -34,7 +35,9 @@ export async function buildSiteCopy(): Promise<{ dir: string; seconds: number }>
     child.on('error', reject);
     child.on('exit', (c) => (c === 0 ? resolve(0) : reject(new Error(`docusaurus build failed (${c}):\n${err}`))));
   });
-  return { dir, seconds: Math.round(((now() - t0) / 1000) * 10) / 10 };
+  const seconds = Math.round(((now() - t0) / 1000) * 10) / 10;
+  compressSite(join(dir, 'build'));
+  return { dir, seconds };
 }
 
 function launch() {

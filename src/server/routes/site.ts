@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from './context.js';
@@ -8,7 +8,21 @@ import type { AppContext } from './context.js';
 export const siteRoutes: FastifyPluginAsync<AppContext> = async (app, { config }) => {
   const root = resolve(config.siteDir);
   const built = existsSync(join(root, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root, extensions: ['html'], redirect: true, cacheControl: false });
+  if (built) {
+    await app.register(fastifyStatic, {
+      root,
+      extensions: ['html'],
+      redirect: true,
+      // The build writes .br and .gz beside each text file (scripts/lib/site-build.ts).
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, path) => {
+        // Docusaurus names assets by content hash: they never change; pages must be revalidated.
+        const immutable = path.startsWith(join(root, 'assets') + sep);
+        reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
   const notFoundPage = built && existsSync(join(root, '404.html')) ? readFileSync(join(root, '404.html')) : undefined;
 
   app.setNotFoundHandler((request, reply) => {
