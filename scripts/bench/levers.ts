@@ -259,7 +259,7 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
         name: 'TCP_NODELAY',
         question: 'Does Nagle on a terminal socket delay keystrokes (the client acks output, then types)?',
         variants: [
-          { name: 'TCP_NODELAY on (as ws and the backend's ssh2 connections set it)', value: on.p99, unit: 'ms echo p99', detail: on },
+          { name: 'TCP_NODELAY on (as ws and the backend ssh2 connections set it)', value: on.p99, unit: 'ms echo p99', detail: on },
           { name: 'Nagle on the client socket', value: off.p99, unit: 'ms echo p99', detail: off },
         ],
         verdict: '',
