@@ -8,11 +8,13 @@
  *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
  *   npm run bench -- --cap=60          capacity up to 60 sessions
  *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
+ *   npm run bench -- --only=site --merge-baseline
+ *                                      replace just the measured sections in bench/baseline.json
  *
  * Prints a table and writes bench/results/latest.json; docs/performance.mdx renders the committed
  * bench/baseline.json. Targets are reported, not asserted: the machine is shared and noisy.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLabs } from '../src/labs/load.js';
 import { projectRoot } from '../src/server/environments/image.js';
@@ -272,6 +274,30 @@ const result = {
 };
 writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 if (flag('save-baseline')) copyFileSync(join(resultsDir, 'latest.json'), join(projectRoot, 'bench', 'baseline.json'));
+if (flag('merge-baseline')) mergeIntoBaseline();
+
+/** Replaces the sections this run measured (and their table rows) in bench/baseline.json, noting when. */
+function mergeIntoBaseline() {
+  const groups: Record<string, { key: keyof typeof result; group: string }> = {
+    floor: { key: 'floor', group: 'floor' },
+    ttp: { key: 'timeToPrompt', group: 'time to prompt' },
+    echo: { key: 'echo', group: 'terminal' },
+    throughput: { key: 'throughput', group: 'terminal' },
+    checks: { key: 'checks', group: 'checks' },
+    capacity: { key: 'capacity', group: 'capacity' },
+    site: { key: 'site', group: 'site' },
+  };
+  // Rows are replaced a whole group at a time, and echo and throughput share the group "terminal".
+  if (sections.has('echo') !== sections.has('throughput')) throw new Error('--merge-baseline: measure echo and throughput together');
+  const path = join(projectRoot, 'bench', 'baseline.json');
+  const baseline = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { rows: Row[]; updated?: Record<string, string> };
+  const merged = [...sections].filter((name) => groups[name]);
+  const replaced = new Set(merged.map((name) => groups[name]!.group));
+  for (const name of merged) (baseline as Record<string, unknown>)[groups[name]!.key] = result[groups[name]!.key];
+  baseline.rows = [...baseline.rows.filter((row) => !replaced.has(row.group)), ...rows.filter((row) => replaced.has(row.group))];
+  baseline.updated = { ...baseline.updated, ...Object.fromEntries(merged.map((name) => [name, result.generatedAt])) };
+  writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
+}
 
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 console.log(`\nSSH Lab benchmark (${result.mode}, ${minutes.toFixed(1)} min; ${machine.cpus} CPUs, ${machine.memoryGb} GB; load ${machine.loadavg.join(' ')} → ${result.loadAtEnd.join(' ')})\n`);
@@ -281,7 +307,7 @@ for (const row of rows) {
     `${pad(row.group, 15)} ${pad(row.metric, 78)} ${String(row.value).padStart(9)} ${pad(row.unit, 9)} ${pad(row.target ?? '', 8)} ${pad(row.met === undefined ? '' : row.met ? 'yes' : 'NO', 4)} ${row.ratio === undefined ? '' : `${row.ratio}×`.padStart(8)}`,
   );
 }
-console.log(`\nwrote bench/results/latest.json${flag('save-baseline') ? ' and bench/baseline.json' : ''}`);
+console.log(`\nwrote bench/results/latest.json${flag('save-baseline') ? ' and bench/baseline.json' : flag('merge-baseline') ? ' and merged it into bench/baseline.json' : ''}`);
 if (left.length) {
   console.error(`leftover bench containers: ${left.join(', ')}`);
   process.exit(1);

@@ -55,37 +55,38 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     server = await BenchServer.start({ SSH_LAB_SITE_DIR: join(dir, 'build') });
     const context = await browser.newContext();
     const page = await context.newPage();
-    let js: { url: string; bytes: number; xterm: boolean }[] = [];
-    // Reading a response body is asynchronous: each page's sums wait for its own reads, so a late
-    // read cannot land in the next page's figures.
+    // Bytes come from the page's own Resource Timing (transferSize: what crossed the wire, after
+    // compression); whether a script is xterm's is read from the response bodies.
+    const xtermScripts = new Set<string>();
     let pending: Promise<void>[] = [];
     const track = (p: Page) =>
       p.on('requestfinished', (request) => {
-        const list = js;
         const read = (async () => {
-          const response = await request.response();
-          if (!response) return;
-          const type = response.headers()['content-type'] ?? '';
-          if (!type.includes('javascript') && !request.url().endsWith('.js')) return;
-          const sizes = await request.sizes();
-          const body = await response.text().catch(() => '');
-          list.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize, xterm: body.includes('xterm-helper-textarea') });
+          if (!request.url().endsWith('.js')) return;
+          const body = (await (await request.response())?.text().catch(() => '')) ?? '';
+          if (body.includes('xterm-helper-textarea')) xtermScripts.add(request.url());
         })();
         pending.push(read.catch(() => undefined));
       });
     track(page);
-    const total = async () => {
+    const scripts = (p: Page) =>
+      p.evaluate(() =>
+        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => new URL(e.name).pathname.endsWith('.js'))
+          .map((e) => ({ url: e.name, bytes: e.transferSize })),
+      );
+    const total = async (p: Page, except: Set<string> = new Set()) => {
       await Promise.all(pending);
       pending = [];
-      return { kb: Math.round(js.reduce((s, j) => s + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => j.xterm) };
+      const js = (await scripts(p)).filter((s) => !except.has(s.url));
+      return { kb: Math.round(js.reduce((sum, j) => sum + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => xtermScripts.has(j.url)), urls: new Set(js.map((j) => j.url)) };
     };
 
     log(`site: ${options.docsPath} in Chromium`);
     await page.goto(`${server.url}${options.docsPath}`, { waitUntil: 'networkidle' });
     await page.waitForTimeout(500);
-    const docs = await total();
+    const docs = await total(page);
 
-    js = [];
     log(`site: ${options.labPath}, then Start on ${options.labId}`);
     // A new context: nothing cached from the first page.
     await context.close();
@@ -94,8 +95,7 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     track(page2);
     await page2.goto(`${server.url}${options.labPath}`, { waitUntil: 'networkidle' });
     await page2.waitForTimeout(500);
-    const lab = await total();
-    js = [];
+    const lab = await total(page2);
     const widget = page2.locator(`[data-lab-id="${options.labId}"]`);
     const t0 = now();
     await widget.getByTestId('lab-start').click();
@@ -108,7 +108,7 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     );
     const startToPromptMs = Math.round(now() - t0);
     await page2.waitForTimeout(500);
-    const after = await total();
+    const after = await total(page2, lab.urls);
     await widget.getByTestId('lab-end').click().catch(() => undefined);
     await widget.getByTestId('lab-start').waitFor({ timeout: 30_000 }).catch(() => undefined);
     await context2.close();
