@@ -17,6 +17,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLabs } from '../src/labs/load.js';
+import type { ReportRow } from '../src/protocol/bench-report.js';
 import { projectRoot } from '../src/server/environments/image.js';
 import { ensureImages } from './images.js';
 import { measureFloor, type FloorResult } from './bench/floor.js';
@@ -160,16 +161,7 @@ if (sections.has('site')) {
 
 // ---------------------------------------------------------------- report
 
-interface Row {
-  group: string;
-  metric: string;
-  value: number | string | boolean;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  floor?: number;
-  ratio?: number;
-}
+type Row = ReportRow;
 
 const rows: Row[] = [];
 const r2 = (v: number) => Math.round(v * 100) / 100;

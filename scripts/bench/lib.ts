@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { ApiClient } from '../../src/labs/api-client.js';
 import { TerminalClient, promptAtEnd, stripAnsi } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
+import type { Summary } from '../../src/protocol/bench-report.js';
 
 export const run = promisify(execFile);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,15 +15,7 @@ export const now = () => performance.now();
 
 // ---------------------------------------------------------------- statistics
 
-export interface Summary {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-  mean: number;
-}
+export type { Summary };
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;

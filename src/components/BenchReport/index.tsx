@@ -7,35 +7,13 @@
 import baselineJson from '@site/bench/baseline.json';
 import clsx from 'clsx';
 import { useId, type ReactNode } from 'react';
+import type { ReportRow as BenchRow, Summary as BenchSummary } from '../../protocol/bench-report';
 import styles from './styles.module.css';
 
 // ---------------------------------------------------------------- the shape of a run
 
-/** Percentiles of one measurement (scripts/bench/lib.ts `Summary`). */
-export interface BenchSummary {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-  mean: number;
-}
-
-/** One line of the report: what `npm run bench` prints. */
-export interface BenchRow {
-  group: string;
-  metric: string;
-  value: number | string | boolean;
-  unit: string;
-  /** The project's target, e.g. "≤ 100" (in the row's unit) or "no". */
-  target?: string;
-  met?: boolean;
-  /** The same thing done without SSH Lab (plain docker run, plain OpenSSH), measured in the same run. */
-  floor?: number;
-  /** value ÷ floor. */
-  ratio?: number;
-}
+/** Percentiles of one measurement, and one line of the report: shared with scripts/bench. */
+export type { ReportRow as BenchRow, Summary as BenchSummary } from '../../protocol/bench-report';
 
 export interface BenchMachineInfo {
   cpus: number;
