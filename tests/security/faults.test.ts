@@ -23,7 +23,13 @@ const checkTimeoutMs = 2000;
 let server: RunningServer;
 
 before(async () => {
-  server = await startTestServer({ SSH_LAB_SUBNET_POOL: pools.faults, SSH_LAB_CHECK_TIMEOUT_MS: String(checkTimeoutMs) });
+  server = await startTestServer({
+    SSH_LAB_SUBNET_POOL: pools.faults,
+    SSH_LAB_CHECK_TIMEOUT_MS: String(checkTimeoutMs),
+    // Any backend's reaper removes a dead backend's leftovers. This one must not beat the restarted
+    // backend to them in the SIGKILL test, which proves that a restart cleans up by itself.
+    SSH_LAB_REAP_INTERVAL_SECONDS: '3600',
+  });
 });
 after(async () => server?.close());
 
