@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningServer } from '../../src/server/main.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, typeInTerminal, waitForScreen } from '../helpers/browser.js';
 import { labelledContainers, waitFor } from '../helpers/docker.js';
 import { startSite } from '../helpers/site.js';
 
@@ -19,29 +19,6 @@ after(async () => {
   await browser?.close();
   await site?.close();
 });
-
-/** What the terminal shows, read from xterm's DOM rows. */
-async function screen(page: Page): Promise<string> {
-  // xterm renders only while visible.
-  await page.locator('[data-testid="lab-terminal"]').scrollIntoViewIfNeeded();
-  return page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
-}
-
-async function waitForScreen(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const shown = await screen(page).catch(() => '');
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return;
-    if (Date.now() > deadline) throw new Error(`terminal never showed ${text}; it shows:\n${shown}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('[data-testid="lab-terminal"]').click();
-  await page.keyboard.type(text, { delay: 5 });
-  await page.keyboard.press('Enter');
-}
 
 describe('the keygen lab in the browser', () => {
   test('start, fail, pass, reload into the same shell, end', async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/server/main.js';
 import { ensureSite } from '../../scripts/lib/site-build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, typeInTerminal, waitForScreen } from '../helpers/browser.js';
 import { startSite } from '../helpers/site.js';
 import { pools } from './helpers.js';
 
@@ -47,24 +47,6 @@ async function watchedPage(context: BrowserContext): Promise<{ page: Page; probl
   return { page, problems };
 }
 
-const screen = (page: Page) => page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
-
-async function waitForScreen(page: Page, text: RegExp, timeout = 20_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const shown = await screen(page).catch(() => '');
-    if (text.test(shown)) return shown;
-    if (Date.now() > deadline) throw new Error(`terminal never showed ${text}; it shows:\n${shown}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function typeLine(page: Page, text: string): Promise<void> {
-  await page.locator('[data-testid="lab-terminal"]').click();
-  await page.keyboard.type(text, { delay: 2 });
-  await page.keyboard.press('Enter');
-}
-
 describe('in the browser', { timeout: 600_000 }, () => {
   test('the CSP holds without breaking the site: no violation on the main pages', async () => {
     const context = await browser.newContext();
@@ -94,14 +76,14 @@ describe('in the browser', { timeout: 600_000 }, () => {
 
     await page.evaluate(`navigator.clipboard.writeText('sentinel-before')`);
     // OSC 52 "set clipboard to 'pwned'" (base64 cHduZWQ=).
-    await typeLine(page, `printf '\\033]52;c;cHduZWQ=\\a'; echo "osc=$((50+2))"`);
+    await typeInTerminal(page, `printf '\\033]52;c;cHduZWQ=\\a'; echo "osc=$((50+2))"`);
     await waitForScreen(page, /osc=52/);
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'sentinel-before', 'OSC 52 did not reach the clipboard');
 
     // Report requests: device attributes (primary, secondary), status, cursor position, window
     // size, mode (DECRQM), OSC 10 colour query, DECRQSS. Whatever came back would be read here.
-    await typeLine(page, `printf '\\033[c\\033[>c\\033[5n\\033[6n\\033[18t\\033[?1$p\\033]10;?\\007\\033P$qm\\033\\\\'; read -t 2 -r -n 300 x; echo "[got=$((0+\${#x}))]"`);
+    await typeInTerminal(page, `printf '\\033[c\\033[>c\\033[5n\\033[6n\\033[18t\\033[?1$p\\033]10;?\\007\\033P$qm\\033\\\\'; read -t 2 -r -n 300 x; echo "[got=$((0+\${#x}))]"`);
     const shown = await waitForScreen(page, /\[got=\d+\]/, 15_000);
     const got = /\[got=(\d+)\]/.exec(shown)![1];
     t.diagnostic(`bytes the shell received back after 8 report requests: ${got}`);
