@@ -157,7 +157,6 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     }
   }
 
-
   private async startHost(
     docker: Dockerode,
     spec: EnvironmentSpec,
