@@ -81,13 +81,15 @@ describe('a keygen session end to end', () => {
 
     // No way out: inspect routes, never send.
     let from = first.text().length;
-    first.type('ip route get 192.0.2.1; ip route get 10.255.255.1; echo route-done\r');
-    await first.waitUntil((t) => t.slice(from).includes('route-done\n'), 10_000);
+    // Markers are computed by the shell, so the echo of the typed line cannot match them.
+    first.type('ip route get 192.0.2.1; ip route get 10.255.255.1; echo route-$((1+1))-done\r');
+    await first.waitUntil((t) => t.slice(from).includes('route-2-done'), 10_000);
     assert.equal((first.text().slice(from).match(/Network is unreachable/g) ?? []).length, 2, first.text().slice(from));
 
     from = first.text().length;
-    first.type('ssh-keygen -q -t ed25519 -C "me@ssh-lab" -N "" -f ~/.ssh/id_ed25519 && export LAB_MARK=kept-$((40+2)) && cd /tmp\r');
-    await first.waitForPrompt(from);
+    first.type('ssh-keygen -q -t ed25519 -C "me@ssh-lab" -N "" -f ~/.ssh/id_ed25519 && export LAB_MARK=kept-$((40+2)) && cd /tmp && echo keygen-$((6*7))-done\r');
+    await first.waitUntil((t) => t.slice(from).includes('keygen-42-done'), 15_000);
+    await first.waitForPrompt(first.text().indexOf('keygen-42-done', from));
     steps = await api.check(session, 'make-key');
     assert.equal(steps[0]?.passed, true, steps[0]?.message);
 
