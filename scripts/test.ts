@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureImages } from './images.js';
 import { ensureSite } from './lib/site-build.js';
+import { ownerAlive } from '../src/server/environments/docker-provider.js';
 
 const suites = ['unit', 'integration', 'security', 'e2e'] as const;
 const args = process.argv.slice(2);
@@ -37,8 +38,15 @@ const code = await new Promise<number>((resolve) => {
 
 let leftovers = 0;
 if (needsDocker) {
-  const ids = execFileSync('docker', ['ps', '-aq', '--filter', 'label=ssh-lab.session'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const networks = execFileSync('docker', ['network', 'ls', '-q', '--filter', 'label=ssh-lab.session'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  // Only what a finished backend left: a server or another test run on this engine keeps its own.
+  const orphans = (list: string[]) =>
+    execFileSync('docker', [...list, '--filter', 'label=ssh-lab.session', '--format', '{{.ID}} {{.Label "ssh-lab.owner"}}'], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(' '))
+      .filter(([id, owner]) => id && !ownerAlive(owner ?? ''))
+      .map(([id]) => id!);
+  const ids = orphans(['ps', '-a']);
+  const networks = orphans(['network', 'ls']);
   leftovers = ids.length + networks.length;
   if (leftovers) {
     console.error(`\nFAIL: the tests left ${ids.length} lab container(s) and ${networks.length} network(s) behind; removing them.`);

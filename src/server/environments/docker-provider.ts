@@ -43,7 +43,8 @@ function ownerLabel(): string {
   return `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
 }
 
-function ownerAlive(owner: string): boolean {
+/** Whether the backend process that labelled a resource still runs on this machine. */
+export function ownerAlive(owner: string): boolean {
   const [host, pid] = owner.split(':');
   if (host !== hostname() || !pid) return false;
   try {
