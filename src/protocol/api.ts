@@ -51,7 +51,8 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
-  docker: z.object({ available: z.boolean(), message: z.string().optional() }),
+  /** Whether lab environments can be started (the provider answers), and why not. */
+  environments: z.object({ available: z.boolean(), message: z.string().optional() }),
   sessions: z.number(),
 });
 export type Health = z.infer<typeof healthSchema>;

@@ -10,6 +10,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SSH_LAB_SITE_DIR: z.string().default('build'),
+  /** Where lab environments run: the provider chosen in the composition root. */
+  SSH_LAB_PROVIDER: z.enum(['docker']).default('docker'),
   /** Comma-separated origins allowed to open terminals; empty means the site's own origin only. */
   SSH_LAB_ALLOWED_ORIGINS: z.string().default(''),
   SSH_LAB_TRUST_PROXY: bool.default(false),
@@ -56,6 +58,7 @@ export interface Config {
   host: string;
   logLevel: RawConfig['LOG_LEVEL'];
   siteDir: string;
+  provider: RawConfig['SSH_LAB_PROVIDER'];
   allowedOrigins: string[];
   trustProxy: boolean;
   sessionLifetimeSeconds: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
     siteDir: c.SSH_LAB_SITE_DIR,
+    provider: c.SSH_LAB_PROVIDER,
     allowedOrigins: origins,
     trustProxy: c.SSH_LAB_TRUST_PROXY,
     sessionLifetimeSeconds: c.SSH_LAB_SESSION_LIFETIME_SECONDS,

@@ -11,8 +11,8 @@ export const Errors = {
   NotReady: createError('SESSION_NOT_READY', 'The lab environment is not running (it is starting, or it stopped). Reset the session to get a fresh one.', 409),
   CapacityFull: createError<[number]>('CAPACITY_FULL', 'All %d lab environments are in use. Try again in a few minutes.', 503),
   ClientLimit: createError<[number]>('CLIENT_LIMIT', 'You already have %d lab sessions open. End one (or let it expire) before starting another.', 429),
-  DockerUnavailable: createError<[string]>(
-    'DOCKER_UNAVAILABLE',
+  EnvironmentsUnavailable: createError<[string]>(
+    'ENVIRONMENTS_UNAVAILABLE',
     'Lab environments are unavailable: %s Operators: start a Docker engine (e.g. "systemctl start docker") and build the image with "npm run images"; the server picks it up without a restart.',
     503,
   ),

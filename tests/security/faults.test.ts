@@ -56,14 +56,14 @@ describe('faults', { timeout: 600_000 }, () => {
       const down = await health(child.url);
       t.diagnostic(`while down: ${JSON.stringify(down)}`);
       assert.equal(down.status, 'degraded');
-      assert.equal(down.docker.available, false);
-      assert.ok(down.docker.message);
+      assert.equal(down.environments.available, false);
+      assert.ok(down.environments.message);
       assert.equal((await fetch(`${child.url}/api/labs`)).status, 200, 'the catalogue still serves');
       const page = await fetch(`${child.url}/`);
       assert.ok(page.status < 500, `the site serves (${page.status})`);
       const refused = await createSession(child.url, 'keygen');
       assert.equal(refused.status, 503);
-      assert.equal(refused.body.error, 'DOCKER_UNAVAILABLE');
+      assert.equal(refused.body.error, 'ENVIRONMENTS_UNAVAILABLE');
       assert.match(String(refused.body.message), /Lab environments are unavailable/);
 
       // The engine comes back.

@@ -146,9 +146,9 @@ export function closedWith(socket: WebSocket, timeoutMs = 15_000): Promise<{ cod
   });
 }
 
-export async function health(baseUrl: string): Promise<{ status: string; docker: { available: boolean; message?: string } }> {
+export async function health(baseUrl: string): Promise<{ status: string; environments: { available: boolean; message?: string } }> {
   const response = await fetch(`${baseUrl}/healthz`);
-  return (await response.json()) as { status: string; docker: { available: boolean; message?: string } };
+  return (await response.json()) as { status: string; environments: { available: boolean; message?: string } };
 }
 
 export async function createSession(baseUrl: string, labId: string, forwardedFor?: string) {

@@ -1,7 +1,7 @@
 import type { ApiError, CheckResponse, CreateSessionResponse, SessionView, SolutionResponse, TicketResponse } from '../../protocol/api';
 
 /** Why a call failed, in the terms the widget shows the learner. */
-export type FailureKind = 'unreachable' | 'docker' | 'capacity' | 'gone' | 'other';
+export type FailureKind = 'unreachable' | 'unavailable' | 'capacity' | 'gone' | 'other';
 
 export class LabApiError extends Error {
   constructor(
@@ -14,7 +14,7 @@ export class LabApiError extends Error {
 }
 
 function kindOf(status: number, code: string): FailureKind {
-  if (code === 'DOCKER_UNAVAILABLE') return 'docker';
+  if (code === 'ENVIRONMENTS_UNAVAILABLE') return 'unavailable';
   if (code === 'CAPACITY_FULL' || code === 'CLIENT_LIMIT' || code === 'RATE_LIMITED' || status === 429) return 'capacity';
   if (status === 404 || code === 'TOKEN_WRONG') return 'gone';
   return 'other';

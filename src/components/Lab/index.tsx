@@ -29,7 +29,7 @@ type StepState = { status: 'pending' | 'passed' | 'failed'; result?: StepResult;
 
 const failureTitles: Record<FailureKind | 'expired' | 'lost', string> = {
   unreachable: 'The lab service cannot be reached',
-  docker: 'Lab environments are unavailable right now',
+  unavailable: 'Lab environments are unavailable right now',
   capacity: 'All lab machines are busy',
   gone: 'This lab session has ended',
   expired: 'This lab session has expired',

@@ -4,8 +4,8 @@ import type { AppContext } from './context.js';
 
 export const healthRoutes: FastifyPluginAsync<AppContext> = async (app, { provider, registry, metrics }) => {
   app.get('/healthz', async (_request, reply) => {
-    const docker = await provider.status();
-    const body: Health = { status: docker.available ? 'ok' : 'degraded', docker, sessions: registry.size };
+    const environments = await provider.status();
+    const body: Health = { status: environments.available ? 'ok' : 'degraded', environments, sessions: registry.size };
     return reply.header('cache-control', 'no-store').send(body);
   });
 

@@ -94,7 +94,7 @@ export class SessionRegistry {
       ({ environment, password } = await this.source.acquire(lab, provisionalId, newPassword(), this.config.sessionLifetimeSeconds + 60));
     } catch (error) {
       this.metrics.sessionFailures.inc();
-      if (error instanceof DockerUnavailableError) throw new Errors.DockerUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
+      if (error instanceof DockerUnavailableError) throw new Errors.EnvironmentsUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
       if (error instanceof CapacityError) throw new Errors.CapacityFull(this.config.maxSessions);
       this.logger.error({ err: error, lab: lab.definition.id }, 'environment failed to start');
       throw new Errors.EnvironmentFailed('the hosts did not come up. Try again in a moment.');
