@@ -15,7 +15,7 @@ export class LabApiError extends Error {
 
 function kindOf(status: number, code: string): FailureKind {
   if (code === 'ENVIRONMENTS_UNAVAILABLE') return 'unavailable';
-  if (code === 'CAPACITY_FULL' || code === 'CLIENT_LIMIT' || code === 'RATE_LIMITED' || status === 429) return 'capacity';
+  if (code === 'CAPACITY_FULL' || code === 'ENVIRONMENT_CAPACITY' || code === 'CLIENT_LIMIT' || code === 'RATE_LIMITED' || status === 429) return 'capacity';
   if (status === 404 || code === 'TOKEN_WRONG') return 'gone';
   return 'other';
 }
