@@ -1,15 +1,16 @@
 import { useSyncExternalStore } from 'react';
 import * as z from 'zod';
+import { storageKeys, storedValue } from '../browser/storage';
 import { percent } from './quiz';
 
 /**
- * The learner's progress, kept in localStorage (no account). Every access to
- * `window` happens inside a function that runs in the browser only: during the
- * static build (Node) the hook returns EMPTY_PROGRESS via getServerSnapshot,
- * and React swaps in the stored progress right after hydration.
+ * The learner's progress, kept in localStorage (no account) through the site's one storage
+ * helper (src/browser/storage.ts). Every access to `window` happens inside a function that
+ * runs in the browser only: during the static build (Node) the hook returns EMPTY_PROGRESS via
+ * getServerSnapshot, and React swaps in the stored progress right after hydration.
  */
 
-export const STORAGE_KEY = 'ssh-lab:interview-progress:v1';
+export const STORAGE_KEY = storageKeys.interviewProgress;
 
 const bestScoreSchema = z.object({
   correct: z.number().int().min(0),
@@ -33,77 +34,15 @@ export type CardMark = Progress['cards'][string];
 
 export const EMPTY_PROGRESS: Progress = Object.freeze({ version: 1, best: {}, cards: {}, quizzesTaken: 0 }) as Progress;
 
-type Listener = () => void;
-const listeners = new Set<Listener>();
-let cache: { raw: string | null; value: Progress } | undefined;
-
-function storage(): Storage | undefined {
-  try {
-    return typeof window === 'undefined' ? undefined : window.localStorage;
-  } catch {
-    return undefined; // e.g. storage disabled by the browser
-  }
-}
-
-function read(): Progress {
-  const store = storage();
-  if (!store) return EMPTY_PROGRESS;
-  let raw: string | null = null;
-  try {
-    raw = store.getItem(STORAGE_KEY);
-  } catch {
-    return EMPTY_PROGRESS;
-  }
-  if (cache && cache.raw === raw) return cache.value;
-  let value = EMPTY_PROGRESS;
-  if (raw) {
-    try {
-      const parsed = progressSchema.safeParse(JSON.parse(raw));
-      if (parsed.success) value = parsed.data;
-    } catch {
-      // corrupt JSON: start afresh rather than crash the page
-    }
-  }
-  cache = { raw, value };
-  return value;
-}
-
-function write(next: Progress | null): void {
-  const store = storage();
-  if (store) {
-    try {
-      if (next) store.setItem(STORAGE_KEY, JSON.stringify(next));
-      else store.removeItem(STORAGE_KEY);
-    } catch {
-      // quota exceeded or storage disabled: progress just isn't kept
-    }
-  }
-  cache = undefined;
-  listeners.forEach((l) => l());
-}
+const stored = storedValue<Progress>({ key: STORAGE_KEY, schema: progressSchema, fallback: EMPTY_PROGRESS });
 
 function update(change: (p: Progress) => Progress): void {
-  write(change(read()));
-}
-
-function subscribe(listener: Listener): () => void {
-  listeners.add(listener);
-  const onStorage = (e: StorageEvent) => {
-    if (e.key === null || e.key === STORAGE_KEY) {
-      cache = undefined;
-      listener();
-    }
-  };
-  window.addEventListener('storage', onStorage); // other tabs
-  return () => {
-    listeners.delete(listener);
-    window.removeEventListener('storage', onStorage);
-  };
+  stored.write(change(stored.read()));
 }
 
 /** The current progress; EMPTY_PROGRESS while rendering on the server and during hydration. */
 export function useProgress(): Progress {
-  return useSyncExternalStore(subscribe, read, () => EMPTY_PROGRESS);
+  return useSyncExternalStore(stored.subscribe, stored.read, () => EMPTY_PROGRESS);
 }
 
 /** Is `a` a better result than `b`? Higher percentage first, then more questions. */
@@ -135,7 +74,7 @@ export function markCard(questionId: string, mark: CardMark): void {
 }
 
 export function resetProgress(): void {
-  write(null);
+  stored.write(undefined);
 }
 
 export function formatBest(best: BestScore | undefined): string {

@@ -1,49 +1,48 @@
+import * as z from 'zod';
+import { storageKeys, storedValue, type StoredValue } from '../../browser/storage';
+
 /** What the widget keeps in the browser: the open session per lab and the steps passed. No account. */
 
-export interface StoredSession {
-  id: string;
-  token: string;
-}
+const storedSessionSchema = z.object({ id: z.string().min(1), token: z.string().min(1) });
+export type StoredSession = z.infer<typeof storedSessionSchema>;
 
-const sessionKey = (labId: string) => `ssh-lab:session:${labId}`;
-const progressKey = 'ssh-lab:progress';
+const progressSchema = z.record(z.string(), z.record(z.string(), z.boolean()));
+/** Steps passed, per lab id and step id. */
+export type Progress = z.infer<typeof progressSchema>;
 
-function read<T>(key: string, fallback: T): T {
-  try {
-    const raw = window.localStorage.getItem(key);
-    return raw ? (JSON.parse(raw) as T) : fallback;
-  } catch {
-    return fallback;
+const sessions = new Map<string, StoredValue<StoredSession | null>>();
+function sessionValue(labId: string): StoredValue<StoredSession | null> {
+  let value = sessions.get(labId);
+  if (!value) {
+    value = storedValue<StoredSession | null>({ key: storageKeys.labSession(labId), schema: storedSessionSchema, fallback: null });
+    sessions.set(labId, value);
   }
+  return value;
 }
 
-function write(key: string, value: unknown): void {
-  try {
-    if (value === undefined) window.localStorage.removeItem(key);
-    else window.localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Private mode or full storage: the lab still works, it just forgets.
-  }
-}
+export const storedSession = (labId: string): StoredSession | null => sessionValue(labId).read();
+export const storeSession = (labId: string, session: StoredSession | undefined): void => {
+  sessionValue(labId).write(session);
+};
 
-export const storedSession = (labId: string) => read<StoredSession | null>(sessionKey(labId), null);
-export const storeSession = (labId: string, session: StoredSession | undefined) => write(sessionKey(labId), session);
+const progress = storedValue<Progress>({ key: storageKeys.labProgress, schema: progressSchema, fallback: {} });
 
-export type Progress = Record<string, Record<string, boolean>>;
-
-export const readProgress = () => read<Progress>(progressKey, {});
+export const readProgress = (): Progress => progress.read();
+/** Calls `listener` when lab progress changes in this tab or another. */
+export const onProgressChange = (listener: () => void): (() => void) => progress.subscribe(listener);
 
 export function markPassed(labId: string, stepIds: string[]): Progress {
-  const progress = readProgress();
-  progress[labId] = { ...progress[labId], ...Object.fromEntries(stepIds.map((id) => [id, true])) };
-  write(progressKey, progress);
-  window.dispatchEvent(new Event('ssh-lab:progress'));
-  return progress;
+  const current = readProgress();
+  const next = { ...current, [labId]: { ...current[labId], ...Object.fromEntries(stepIds.map((id) => [id, true])) } };
+  progress.write(next);
+  return next;
 }
 
 export function resetProgress(labId?: string): void {
-  const progress = readProgress();
-  if (labId) delete progress[labId];
-  write(progressKey, labId ? progress : {});
-  window.dispatchEvent(new Event('ssh-lab:progress'));
+  if (!labId) {
+    progress.write({});
+    return;
+  }
+  const { [labId]: _removed, ...rest } = readProgress();
+  progress.write(rest);
 }

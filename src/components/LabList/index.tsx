@@ -1,7 +1,8 @@
 import Link from '@docusaurus/Link';
 import { useEffect, useState } from 'react';
-import { readProgress, resetProgress, type Progress } from '../Lab/storage';
+import { onProgressChange, readProgress, resetProgress, type Progress } from '../Lab/storage';
 import { useLabCatalogue } from '../Lab/useLabData';
+import { labStanding, standingText } from './lab-progress';
 import styles from './styles.module.css';
 
 /** Every lab from the catalogue, with its chapter and this browser's progress. */
@@ -11,35 +12,35 @@ export default function LabList() {
   useEffect(() => {
     const refresh = () => setProgress(readProgress());
     refresh();
-    window.addEventListener('ssh-lab:progress', refresh);
-    window.addEventListener('storage', refresh);
-    return () => {
-      window.removeEventListener('ssh-lab:progress', refresh);
-      window.removeEventListener('storage', refresh);
-    };
+    return onProgressChange(refresh);
   }, []);
-  const done = (id: string) => Object.values(progress[id] ?? {}).filter(Boolean).length;
   return (
     <>
       <div className={styles.grid}>
         {labs.map((lab) => {
-          const required = lab.steps.filter((s) => !s.optional).length;
-          const passed = done(lab.id);
-          const complete = lab.steps.filter((s) => !s.optional).every((s) => progress[lab.id]?.[s.id]);
+          const standing = labStanding(lab, progress);
+          const requiredSteps = standing.required;
           return (
-            <article key={lab.id} className={styles.card} data-testid="lab-card" data-lab-id={lab.id} data-complete={complete ? 'true' : 'false'}>
+            <article key={lab.id} className={styles.card} data-testid="lab-card" data-lab-id={lab.id} data-complete={standing.complete ? 'true' : 'false'}>
               <h3 className={styles.title}>
                 <Link to={`${lab.chapter}#lab-${lab.id}`}>{lab.title}</Link>
               </h3>
               <p>{lab.summary}</p>
               <p className={styles.meta}>
-                {lab.difficulty} · ~{lab.minutes} min · {lab.steps.length} steps
+                {lab.difficulty} · ~{lab.minutes} min · {requiredSteps} steps{standing.optional ? ` + ${standing.optional} optional` : ''}
               </p>
-              <div className={styles.bar} role="progressbar" aria-valuemin={0} aria-valuemax={lab.steps.length} aria-valuenow={passed} aria-label={`${lab.title} progress`}>
-                <div style={{ width: `${(100 * passed) / lab.steps.length}%` }} />
+              <div
+                className={styles.bar}
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={requiredSteps}
+                aria-valuenow={standing.requiredPassed}
+                aria-label={`${lab.title} progress`}
+              >
+                <div style={{ width: `${requiredSteps ? (100 * standing.requiredPassed) / requiredSteps : 100}%` }} />
               </div>
               <p className={styles.meta}>
-                {complete ? 'Completed ✓' : passed ? `${passed} of ${required} steps done` : 'Not started'} · in <Link to={lab.chapter}>{lab.chapter.replace('/docs/', '')}</Link>
+                {standingText(standing)} · in <Link to={lab.chapter}>{lab.chapter.replace('/docs/', '')}</Link>
               </p>
             </article>
           );
