@@ -14,8 +14,8 @@ import {
   type Question,
 } from './schema';
 
-export type { CategoryId, ChoiceQuestion, Question, Option, Difficulty } from './schema';
-export { isChoice, CATEGORY_IDS } from './schema';
+export type { CategoryId, ChoiceQuestion, Question, ScenarioQuestion, Option, Difficulty } from './schema';
+export { isChoice, isScenario, CATEGORY_IDS } from './schema';
 
 /**
  * The validated question bank. Parsing happens when this module is first

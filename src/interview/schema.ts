@@ -70,11 +70,31 @@ const singleSchema = z.object({ ...common, type: z.literal('single'), options })
 const multipleSchema = z.object({ ...common, type: z.literal('multiple'), options }).strict();
 /** No options: shown as a flash card only. */
 const openSchema = z.object({ ...common, type: z.literal('open') }).strict();
+/**
+ * A situation to talk through ("a deploy job fails with …, what do you check?"). No options and
+ * no automatic grading: the flash card shows the model answer, and the learner compares their own
+ * against the key points. The model answer carries the reasoning, so `explanation` is optional
+ * (background that goes beyond it).
+ */
+const scenarioSchema = z
+  .object({
+    ...common,
+    type: z.literal('scenario'),
+    explanation: text.optional(),
+    /** What a strong candidate would say, in the bank's text format (paragraphs, lists). */
+    modelAnswer: text.min(120, 'a model answer walks through the situation (120 characters at least)'),
+    /** The points a self-graded answer should hit, each short. */
+    keyPoints: z.array(text.max(160, 'keep a key point short (160 characters at most)')).min(2).max(8).optional(),
+  })
+  .strict();
+
+export const QUESTION_TYPES = ['single', 'multiple', 'open', 'scenario'] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
 
 export const questionSchema = z
-  .discriminatedUnion('type', [singleSchema, multipleSchema, openSchema])
+  .discriminatedUnion('type', [singleSchema, multipleSchema, openSchema, scenarioSchema])
   .superRefine((q, ctx) => {
-    if (q.type === 'open') return;
+    if (q.type === 'open' || q.type === 'scenario') return;
     const right = q.options.filter((o) => o.correct).length;
     const wrong = q.options.length - right;
     if (q.type === 'single' && right !== 1) {
@@ -104,6 +124,7 @@ export const questionSchema = z
 export type Question = z.infer<typeof questionSchema>;
 export type ChoiceQuestion = Extract<Question, { type: 'single' | 'multiple' }>;
 export type OpenQuestion = Extract<Question, { type: 'open' }>;
+export type ScenarioQuestion = Extract<Question, { type: 'scenario' }>;
 
 /** One file: src/interview/questions/<id>.json. */
 export const categoryFileSchema = z
@@ -150,8 +171,25 @@ export const bankSchema = z.array(categoryFileSchema).superRefine((files, ctx) =
   });
 });
 
+/** Quizzes grade only these; open and scenario questions are flash cards (self-graded). */
 export function isChoice(q: Question): q is ChoiceQuestion {
-  return q.type !== 'open';
+  return q.type === 'single' || q.type === 'multiple';
+}
+
+export function isScenario(q: Question): q is ScenarioQuestion {
+  return q.type === 'scenario';
+}
+
+/**
+ * The answer-length giveaway: a single-choice question whose right option is strictly the longest
+ * text. The bank keeps these to a third at most (tests/unit/interview-bank.test.ts), so that
+ * length says nothing about which option is right.
+ */
+export function longestOptionIsCorrect(q: ChoiceQuestion): boolean {
+  const lengths = q.options.map((o) => o.text.length);
+  const longest = Math.max(...lengths);
+  const winners = q.options.filter((o) => o.text.length === longest);
+  return winners.length === 1 && winners[0]!.correct;
 }
 
 /**

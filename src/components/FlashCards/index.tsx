@@ -1,6 +1,15 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import clsx from 'clsx';
-import { categories, getCategory, getQuestion, questions as allQuestions, type CategoryId, type Question } from '@site/src/interview/bank';
+import {
+  categories,
+  getCategory,
+  getQuestion,
+  isChoice,
+  isScenario,
+  questions as allQuestions,
+  type CategoryId,
+  type Question,
+} from '@site/src/interview/bank';
 import { shuffle } from '@site/src/interview/quiz';
 import { markCard, useProgress, type CardMark, type Progress } from '@site/src/interview/progress';
 import RichText, { Inline } from '@site/src/components/Quiz/RichText';
@@ -35,7 +44,7 @@ function buildDeck(category: DeckCategory, filter: DeckFilter, progress: Progres
 }
 
 function CorrectOptions({ question }: { question: Question }) {
-  if (question.type === 'open') return null;
+  if (!isChoice(question)) return null;
   const right = question.options.filter((o) => o.correct);
   return (
     <div className={styles.correctOptions}>
@@ -51,10 +60,35 @@ function CorrectOptions({ question }: { question: Question }) {
   );
 }
 
+/** A scenario's back: the model answer, then its key points as a checklist to grade yourself by. */
+function ModelAnswer({ question }: { question: Question }) {
+  if (!isScenario(question)) return null;
+  return (
+    <div className={styles.modelAnswer} data-testid="card-model-answer">
+      <h4 className={styles.answerHeading}>Model answer</h4>
+      <RichText text={question.modelAnswer} />
+      {question.keyPoints && (
+        <div className={styles.keyPoints}>
+          <strong>Did your answer cover these?</strong>
+          <ul>
+            {question.keyPoints.map((point) => (
+              <li key={point}>
+                <Inline text={point} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
 /**
  * Flash cards: the question first, then reveal the answer, explanation, code and
  * "when to use", and mark the card "knew it" or "review again". Marks are kept
- * in this browser and can drive the next deck ("only cards to review").
+ * in this browser and can drive the next deck ("only cards to review"). Scenario cards ask you to
+ * talk the situation through first; their back shows a model answer and the key points, and your
+ * own "knew it" is the grade (quizzes only ask questions they can grade).
  */
 export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
   const uid = useId();
@@ -219,6 +253,11 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
             <span className={clsx('badge', quizStyles.badge, quizStyles[`difficulty-${current.difficulty}`])}>
               {current.difficulty}
             </span>
+            {isScenario(current) && (
+              <span className={clsx('badge badge--info', quizStyles.badge)} data-testid="card-scenario">
+                scenario
+              </span>
+            )}
             {progress.cards[current.id] && (
               <span className={quizStyles.hint}>
                 last time: {progress.cards[current.id] === 'known' ? 'knew it' : 'review again'}
@@ -228,6 +267,9 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
           <div id={`${uid}-q`} ref={questionRef} tabIndex={-1} className={clsx(quizStyles.questionText, quizStyles.focusTarget)}>
             <RichText text={current.question} />
           </div>
+          {isScenario(current) && !revealed && (
+            <p className={quizStyles.muted}>Talk it through as you would in an interview, then compare with the model answer.</p>
+          )}
 
           {!revealed ? (
             <div className={quizStyles.actions}>
@@ -257,6 +299,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
                 <Inline text={current.answer} />
               </p>
               <CorrectOptions question={current} />
+              <ModelAnswer question={current} />
               <QuestionDetails question={current} showAnswer={false} />
               <div className={quizStyles.actions} role="group" aria-label="How did you do?">
                 <button
