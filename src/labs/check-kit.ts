@@ -41,36 +41,12 @@ export function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;
 }
 
-/** The settings ssh would use for a host: what `ssh -G <host>` prints, run as learner. */
-export interface ClientSettings {
-  /** ssh could read its configuration files. */
-  ok: boolean;
-  /** What ssh said when it could not, one line per problem; `reason` is the first of them. */
-  error: string;
-  reason: string;
-  /** The first value of a keyword, in lower case as ssh -G prints it ("port", "proxyjump"). */
-  get(keyword: string): string | undefined;
-  /** Every value of a keyword that may repeat ("identityfile", "localforward"). */
-  all(keyword: string): string[];
-}
-
-/** `ssh -G <host>` on a host of the lab (the workstation unless told): how ssh reads the learner's config. */
-export async function clientSettings(lab: CheckContext, host: string, from = 'workstation'): Promise<ClientSettings> {
-  const result = await lab.exec(from, `ssh -T -G ${host}`);
-  const values = new Map<string, string[]>();
-  for (const line of result.stdout.split('\n')) {
-    const [keyword, ...rest] = line.trim().split(' ');
-    if (keyword) values.set(keyword, [...(values.get(keyword) ?? []), rest.join(' ')]);
-  }
-  const lines = result.stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('Pseudo-terminal'));
-  return {
-    ok: result.code === 0,
-    error: lines.join('\n'),
-    reason: lines[0] ?? '',
-    get: (keyword) => values.get(keyword)?.[0],
-    all: (keyword) => values.get(keyword) ?? [],
-  };
-}
+/*
+ * The helpers checks share, each in a module of its own beside this file, exported here so that
+ * a lab imports everything from one place.
+ */
+export { clientConfig, clientSettings, parseClientSettings, type ClientSettings } from './client-config.js';
+export { describeKeyFile, keyFile, parseKeyPrints, type KeyFile, type KeyPrint } from './key-files.js';
+export { keyFingerprint, knownHostKeys, labHost, markerMeaning, parseKnownHostsLookup, type KnownHostEntry } from './known-hosts.js';
+export { shellPath, shellQuote } from './shell-quote.js';
+export { reachesSshd, sshProbe, type ProbeIdentity, type ProbeResult, type Reach } from './ssh-probe.js';

@@ -1,5 +1,5 @@
 import type { CheckContext, FileStat } from '../../labs/check-kit.js';
-import { shellQuote } from '../environments/ssh.js';
+import { shellQuote } from '../../labs/shell-quote.js';
 import type { LabUser, StartedEnvironment } from '../environments/types.js';
 
 /** `~/x` is relative to the user's home; anything else must be absolute. */
