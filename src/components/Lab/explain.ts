@@ -75,7 +75,39 @@ const explanations: (Explanation & { pattern: RegExp })[] = [
   },
 ];
 
+const strip = ({ pattern: _pattern, ...rest }: Explanation & { pattern: RegExp }): Explanation => rest;
+
 /** Explanations whose error appears in this text. */
 export function explain(text: string): Explanation[] {
-  return explanations.filter((e) => e.pattern.test(text)).map(({ pattern: _pattern, ...rest }) => rest);
+  return explanations.filter((e) => e.pattern.test(text)).map(strip);
+}
+
+/**
+ * Watches a terminal's output as it arrives, frame by frame. The output is scanned together with
+ * its recent tail, so a message split across two frames is still recognised; only a message that
+ * ends in the new text counts, so an old error is not explained again by later output.
+ */
+export class OutputExplainer {
+  private tail = '';
+
+  /** @param keep characters of recent output kept for matching across frames. */
+  constructor(private readonly keep = 4096) {}
+
+  /** Explanations for errors completed by this frame of output. */
+  feed(text: string): Explanation[] {
+    const start = this.tail.length;
+    const scanned = this.tail + text;
+    const found = explanations.filter((e) => {
+      for (const match of scanned.matchAll(new RegExp(e.pattern.source, `${e.pattern.flags}g`))) {
+        if (match.index + match[0].length > start) return true;
+      }
+      return false;
+    });
+    this.tail = scanned.slice(-this.keep);
+    return found.map(strip);
+  }
+
+  reset(): void {
+    this.tail = '';
+  }
 }

@@ -4,30 +4,22 @@ import useBrokenLinks from '@docusaurus/useBrokenLinks';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 import { useColorMode } from '@docusaurus/theme-common';
 import clsx from 'clsx';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SessionView, StepResult } from '../../protocol/api';
-import { LabApi, LabApiError, type FailureKind } from './api';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { LabApi } from './api';
 import CommandBlock from './CommandBlock';
 import { announceActive, onRunRequest } from './bus';
-import { explain, type Explanation } from './explain';
 import KeyBar from './KeyBar';
-import { markPassed, readProgress, storedSession, storeSession } from './storage';
+import { canReconnect, connectionNote, stepStatus, type FailedKind } from './session-state';
 import styles from './styles.module.css';
-import type { TerminalEvent, TerminalHandle } from './Terminal';
+import type { TerminalHandle } from './Terminal';
+import TimeLeft from './TimeLeft';
 import { useLabData } from './useLabData';
+import { useLabSession } from './useLabSession';
 
 // xterm.js arrives only when a lab starts: pages without a started lab do not load it.
 const LabTerminal = lazy(() => import('./Terminal'));
 
-type Running = SessionView & { token: string };
-type Phase =
-  | { name: 'idle' }
-  | { name: 'starting'; message: string }
-  | { name: 'running'; session: Running }
-  | { name: 'failed'; kind: FailureKind | 'expired' | 'lost'; message: string };
-type StepState = { status: 'pending' | 'passed' | 'failed'; result?: StepResult; checking?: boolean };
-
-const failureTitles: Record<FailureKind | 'expired' | 'lost', string> = {
+const failureTitles: Record<FailedKind, string> = {
   unreachable: 'The lab service cannot be reached',
   unavailable: 'Lab environments are unavailable right now',
   capacity: 'All lab machines are busy',
@@ -43,50 +35,19 @@ function useApi(): LabApi {
   return useMemo(() => new LabApi(base), [base]);
 }
 
-function timeLeft(expiresAt: string, now: number): string {
-  const seconds = Math.max(0, Math.round((new Date(expiresAt).getTime() - now) / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
 export default function Lab({ id }: { id: string }) {
   const lab = useLabData(id);
   // The /labs page links to #lab-<id>: tell the link checker this anchor exists.
   useBrokenLinks().collectAnchor(`lab-${id}`);
   const api = useApi();
   const { colorMode } = useColorMode();
-  const [phase, setPhase] = useState<Phase>({ name: 'idle' });
-  const [steps, setSteps] = useState<Record<string, StepState>>({});
-  const [connection, setConnection] = useState<string>('');
-  const [explanations, setExplanations] = useState<Explanation[]>([]);
+  const session = useLabSession(id, api);
+  const { phase, steps, connection, explanations, solution, completedBefore, learnerStarted } = session.state;
   const [screenReader, setScreenReader] = useState(false);
-  const [now, setNow] = useState(() => Date.now());
   const [touch, setTouch] = useState(false);
-  const [solution, setSolution] = useState<Record<string, string[]>>();
-  const [completedBefore, setCompletedBefore] = useState<Record<string, boolean>>({});
   const terminal = useRef<TerminalHandle>(null);
-  const recentOutput = useRef('');
 
-  // Resume a session this browser already has (a reload keeps the same shell).
-  useEffect(() => {
-    setTouch(window.matchMedia('(pointer: coarse)').matches);
-    setCompletedBefore(readProgress()[id] ?? {});
-    const stored = storedSession(id);
-    if (!stored) return;
-    setPhase({ name: 'starting', message: 'Reconnecting to your lab…' });
-    api
-      .getSession(stored.id, stored.token)
-      .then((view) => setPhase({ name: 'running', session: { ...view, token: stored.token } }))
-      .catch((error: LabApiError) => {
-        storeSession(id, undefined);
-        setPhase(error.kind === 'gone' ? { name: 'idle' } : { name: 'failed', kind: error.kind, message: error.message });
-      });
-  }, [api, id]);
-
-  useEffect(() => {
-    if (phase.name !== 'running') return;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [phase.name]);
+  useEffect(() => setTouch(window.matchMedia('(pointer: coarse)').matches), []);
 
   // Command blocks elsewhere on the page type into this lab while it runs.
   const isRunning = phase.name === 'running';
@@ -99,89 +60,6 @@ export default function Lab({ id }: { id: string }) {
       announceActive(false);
     };
   }, [isRunning]);
-
-  const start = useCallback(async () => {
-    setPhase({ name: 'starting', message: 'Starting your hosts…' });
-    setSteps({});
-    setExplanations([]);
-    setSolution(undefined);
-    try {
-      const created = await api.createSession(id);
-      storeSession(id, { id: created.id, token: created.token });
-      setPhase({ name: 'running', session: created });
-    } catch (error) {
-      const failure = error instanceof LabApiError ? error : new LabApiError('other', String(error));
-      setPhase({ name: 'failed', kind: failure.kind, message: failure.message });
-    }
-  }, [api, id]);
-
-  const end = useCallback(async () => {
-    if (phase.name === 'running') await api.endSession(phase.session.id, phase.session.token).catch(() => undefined);
-    storeSession(id, undefined);
-    setPhase({ name: 'idle' });
-    setConnection('');
-  }, [api, id, phase]);
-
-  const reset = useCallback(async () => {
-    if (phase.name === 'running') await api.endSession(phase.session.id, phase.session.token).catch(() => undefined);
-    storeSession(id, undefined);
-    await start();
-  }, [api, id, phase, start]);
-
-  const check = useCallback(
-    async (stepId: string) => {
-      if (phase.name !== 'running') return;
-      setSteps((s) => ({ ...s, [stepId]: { ...(s[stepId] ?? { status: 'pending' }), checking: true } }));
-      try {
-        const { steps: results } = await api.check(phase.session.id, phase.session.token, stepId);
-        const result = results[0]!;
-        setSteps((s) => ({ ...s, [stepId]: { status: result.passed ? 'passed' : 'failed', result } }));
-        if (result.passed) setCompletedBefore(markPassed(id, [stepId])[id] ?? {});
-      } catch (error) {
-        const message = (error as Error).message;
-        setSteps((s) => ({ ...s, [stepId]: { status: 'failed', result: { id: stepId, passed: false, message } } }));
-        if (error instanceof LabApiError && error.kind === 'gone') setPhase({ name: 'failed', kind: 'expired', message });
-      }
-    },
-    [api, id, phase],
-  );
-
-  const onTerminalEvent = useCallback(
-    (event: TerminalEvent) => {
-      switch (event.kind) {
-        case 'connected':
-          setConnection(event.reattached ? 'Reconnected to your shell.' : '');
-          break;
-        case 'replaced':
-          setConnection('This terminal is open in another tab or window.');
-          break;
-        case 'shell-exited':
-          setConnection('The shell ended (exit).');
-          break;
-        case 'disconnected':
-          setConnection(event.retrying ? 'Connection lost; reconnecting…' : 'Connection lost.');
-          break;
-        case 'session-over':
-          storeSession(id, undefined);
-          setPhase({ name: 'failed', kind: event.reason === 'environment-lost' ? 'lost' : 'expired', message: event.message });
-          break;
-      }
-    },
-    [id],
-  );
-
-  const onOutput = useCallback((text: string) => {
-    // Only the recent tail is scanned: cheap, and an old error does not linger.
-    recentOutput.current = (recentOutput.current + text).slice(-4096);
-    const found = explain(text);
-    if (found.length) setExplanations((current) => [...found, ...current.filter((c) => !found.some((f) => f.id === c.id))].slice(0, 3));
-  }, []);
-
-  const revealSolution = useCallback(async () => {
-    if (phase.name !== 'running') return;
-    const { steps: s } = await api.solution(phase.session.id, phase.session.token);
-    setSolution(Object.fromEntries(s.map((step) => [step.id, step.commands])));
-  }, [api, phase]);
 
   if (!lab) {
     return <div className="alert alert--danger">No lab named “{id}”. Check the id in this page.</div>;
@@ -202,16 +80,16 @@ export default function Lab({ id }: { id: string }) {
         </div>
         <div className={styles.controls}>
           {(phase.name === 'idle' || phase.name === 'failed') && (
-            <button type="button" className="button button--primary" data-testid="lab-start" onClick={() => void start()}>
+            <button type="button" className="button button--primary" data-testid="lab-start" onClick={() => void session.start()}>
               {phase.name === 'failed' ? 'Start a fresh lab' : 'Start lab'}
             </button>
           )}
           {running && (
             <>
-              <button type="button" className="button button--secondary button--sm" data-testid="lab-reset" onClick={() => void reset()}>
+              <button type="button" className="button button--secondary button--sm" data-testid="lab-reset" onClick={() => void session.reset()}>
                 Reset
               </button>
-              <button type="button" className="button button--danger button--sm" data-testid="lab-end" onClick={() => void end()}>
+              <button type="button" className="button button--danger button--sm" data-testid="lab-end" onClick={() => void session.end()}>
                 End
               </button>
             </>
@@ -221,7 +99,7 @@ export default function Lab({ id }: { id: string }) {
 
       {phase.name === 'starting' && (
         <div className={styles.progress} role="status" data-testid="lab-progress">
-          <span className={styles.spinner} aria-hidden /> {phase.message}
+          <span className={styles.spinner} aria-hidden /> {phase.resuming ? 'Reconnecting to your lab…' : 'Starting your hosts…'}
         </div>
       )}
       {phase.name === 'failed' && (
@@ -241,7 +119,7 @@ export default function Lab({ id }: { id: string }) {
           <span>
             hosts {running.hosts.map((h) => <code key={h.name}>{h.name}</code>)}
           </span>
-          <span data-testid="lab-time-left">time left {timeLeft(running.expiresAt, now)}</span>
+          <TimeLeft expiresAt={running.expiresAt} />
           {Object.entries(running.facts)
             .filter(([key]) => key.endsWith('.fingerprint') && !key.startsWith('workstation'))
             .map(([key, value]) => (
@@ -256,9 +134,9 @@ export default function Lab({ id }: { id: string }) {
         <div className={styles.terminalArea}>
           <div className={styles.terminalTools}>
             <span className={styles.connection} role="status">
-              {connection}
+              {connectionNote(connection)}
             </span>
-            {(connection.startsWith('This terminal is open') || connection.startsWith('The shell ended') || connection === 'Connection lost.') && (
+            {canReconnect(connection) && (
               <button type="button" className="button button--sm button--primary" onClick={() => terminal.current?.reconnect()}>
                 Reconnect here
               </button>
@@ -266,7 +144,7 @@ export default function Lab({ id }: { id: string }) {
             <button type="button" className="button button--sm button--outline button--secondary" onClick={() => void terminal.current?.copySelection()} title="Ctrl+Shift+C">
               Copy
             </button>
-            <button type="button" className="button button--sm button--outline button--secondary" onClick={() => void terminal.current?.paste()} title="Ctrl+Shift+V or right-click">
+            <button type="button" className="button button--sm button--outline button--secondary" onClick={() => void terminal.current?.paste()} title="Ctrl+Shift+V">
               Paste
             </button>
             <label className={styles.toggle}>
@@ -283,8 +161,9 @@ export default function Lab({ id }: { id: string }) {
                   token={running.token}
                   dark={colorMode === 'dark'}
                   screenReader={screenReader}
-                  onEvent={onTerminalEvent}
-                  onOutput={onOutput}
+                  takeFocus={learnerStarted}
+                  onEvent={session.onTerminalEvent}
+                  onOutput={session.onOutput}
                 />
               </Suspense>
             )}
@@ -303,7 +182,7 @@ export default function Lab({ id }: { id: string }) {
                   <Link to={`/docs/troubleshooting#${e.anchor}`}>More in Troubleshooting</Link>
                 </div>
               ))}
-              <button type="button" className="button button--sm button--link" onClick={() => setExplanations([])}>
+              <button type="button" className="button button--sm button--link" onClick={session.dismissExplanations}>
                 Dismiss
               </button>
             </aside>
@@ -314,7 +193,7 @@ export default function Lab({ id }: { id: string }) {
       <ol className={styles.steps}>
         {lab.steps.map((step) => {
           const state = steps[step.id];
-          const status = state?.status ?? (running ? 'pending' : completedBefore[step.id] ? 'passed' : 'pending');
+          const status = stepStatus(session.state, step.id);
           return (
             <li key={step.id} className={clsx(styles.step, styles[status])} data-testid={`lab-step-${step.id}`} data-status={status}>
               <div className={styles.stepHead}>
@@ -338,7 +217,7 @@ export default function Lab({ id }: { id: string }) {
                   className="button button--sm button--primary"
                   data-testid="lab-check"
                   disabled={!running || state?.checking}
-                  onClick={() => void check(step.id)}
+                  onClick={() => void session.check(step.id)}
                 >
                   {state?.checking ? 'Checking…' : 'Check'}
                 </button>
@@ -360,7 +239,7 @@ export default function Lab({ id }: { id: string }) {
         })}
       </ol>
       {running && !solution && (
-        <button type="button" className="button button--sm button--link" onClick={() => void revealSolution()}>
+        <button type="button" className="button button--sm button--link" onClick={() => void session.revealSolution()}>
           Stuck? Show the solution
         </button>
       )}

@@ -1,0 +1,117 @@
+import type { IDisposable, ITerminalAddon, Terminal } from '@xterm/xterm';
+import { serverMessageSchema, terminalLimits, type ClientMessage, type ServerMessage } from '../../protocol/terminal';
+import type { ReconnectingSocket } from './reconnecting-socket';
+
+/**
+ * Attaches an xterm.js terminal to the lab's terminal socket, like xterm's own AttachAddon, plus
+ * the server's flow control: output is acknowledged (`{ type: 'ack', bytes }`) only once xterm
+ * has rendered it, so a flood of output pauses the shell instead of filling the browser's memory.
+ * Every listener is an IDisposable, disposed in one place.
+ */
+
+/** The parts of xterm's Terminal this uses (a fake of them is enough for tests). */
+export type AttachableTerminal = Pick<Terminal, 'onData' | 'onBinary' | 'onResize' | 'write' | 'cols' | 'rows'>;
+
+/** The parts of the socket this uses. */
+export type AttachSocket = Pick<ReconnectingSocket, 'send' | 'onEvent' | 'onMessage'>;
+
+export interface FlowControlledAttachOptions {
+  /** Acknowledge rendered output in steps of this many bytes. */
+  ackEvery?: number;
+  /** Each valid control message from the server. */
+  onControl?(message: ServerMessage): void;
+  /** Terminal output as text, as it arrives (for error explanations). */
+  onOutput?(text: string): void;
+}
+
+/**
+ * Replies xterm would send for report requests — device attributes (c), status and cursor position
+ * (n, R), mode reports ($y), window size (t), OSC colour queries and DECRQSS (DCS): output never
+ * types input. (xterm.js has no OSC 52 clipboard writes unless its clipboard addon is loaded; it is not.)
+ */
+const reportReply = /^(?:\x1b\[[?>]?[\d;]*(?:[cnRt]|\$y)|\x1b\][\s\S]*(?:\x07|\x1b\\)|\x1bP[\s\S]*\x1b\\)$/;
+
+const clamp = (n: number, max: number) => Math.min(max, Math.max(1, Math.round(n) || 1));
+
+export class FlowControlledAttach implements ITerminalAddon {
+  private readonly disposables: IDisposable[] = [];
+  private readonly encoder = new TextEncoder();
+  private decoder = new TextDecoder();
+  /** Bytes of output rendered, and acknowledged, on the current socket. */
+  private rendered = 0;
+  private acked = 0;
+  /** Bumped per socket: a render callback of output from an older socket acknowledges nothing. */
+  private connection = 0;
+  private readonly ackEvery: number;
+
+  constructor(
+    private readonly socket: AttachSocket,
+    private readonly options: FlowControlledAttachOptions = {},
+  ) {
+    this.ackEvery = options.ackEvery ?? 32 * 1024;
+  }
+
+  activate(terminal: AttachableTerminal): void {
+    const sendSize = () =>
+      this.sendControl({ type: 'resize', cols: clamp(terminal.cols, terminalLimits.maxCols), rows: clamp(terminal.rows, terminalLimits.maxRows) });
+    this.disposables.push(
+      this.socket.onEvent((event) => {
+        if (event.kind !== 'open') return;
+        // The server counts acknowledged bytes per socket, from zero.
+        this.connection += 1;
+        this.rendered = 0;
+        this.acked = 0;
+        this.decoder = new TextDecoder();
+        sendSize();
+      }),
+      this.socket.onMessage((data) => {
+        if (typeof data === 'string') this.onText(data);
+        else if (data instanceof ArrayBuffer) this.onBytes(terminal, new Uint8Array(data));
+      }),
+      terminal.onData((data) => {
+        if (!reportReply.test(data)) this.socket.send(this.encoder.encode(data));
+      }),
+      terminal.onBinary((data) => {
+        this.socket.send(Uint8Array.from(data, (c) => c.charCodeAt(0)));
+      }),
+      terminal.onResize(() => sendSize()),
+    );
+  }
+
+  /** Types text into the shell as if the learner had typed it. */
+  type(text: string): boolean {
+    return this.socket.send(this.encoder.encode(text));
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+
+  private sendControl(message: ClientMessage): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  private onText(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const parsed = serverMessageSchema.safeParse(message);
+    if (parsed.success) this.options.onControl?.(parsed.data);
+  }
+
+  private onBytes(terminal: AttachableTerminal, bytes: Uint8Array): void {
+    this.options.onOutput?.(this.decoder.decode(bytes, { stream: true }));
+    const connection = this.connection;
+    terminal.write(bytes, () => {
+      if (connection !== this.connection) return;
+      this.rendered += bytes.length;
+      if (this.rendered - this.acked >= this.ackEvery) {
+        this.acked = this.rendered;
+        this.sendControl({ type: 'ack', bytes: this.rendered });
+      }
+    });
+  }
+}
