@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import type { LabSummary } from '../protocol/catalogue.js';
+import { projectRoot } from './project-root.js';
 import { labDefinitionSchema, type LabDefinition } from './schema.js';
 
-export const labsDir = fileURLToPath(new URL('../../labs/', import.meta.url));
+export const labsDir = join(projectRoot, 'labs');
 
 export interface LoadedLab extends LabDefinition {
   /** The lab's folder on disk. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../labs/project-root.js';
 
-export const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export { projectRoot };
 export const labHostContext = join(projectRoot, 'docker', 'lab-host');
 
 function filesUnder(dir: string): string[] {

@@ -1,8 +1,17 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { LabChecks } from '../../labs/check-kit.js';
 import { labsDir, loadLabs, summarise, LabFormatError, type LoadedLab } from '../../labs/load.js';
 import type { LabSummary } from '../../protocol/catalogue.js';
+
+/**
+ * A lab's checks: its checks.ts when the server runs from source (tsx, tests), the compiled
+ * dist/labs/<id>/checks.js when it runs compiled under plain node (npm start).
+ */
+function checksModule(definition: LoadedLab): string {
+  if (import.meta.url.endsWith('.ts')) return join(definition.dir, 'checks.ts');
+  return fileURLToPath(new URL(`../../../labs/${definition.id}/checks.js`, import.meta.url));
+}
 
 export interface RunnableLab {
   definition: LoadedLab;
@@ -17,7 +26,7 @@ export class LabCatalogue {
   static async load(dir = labsDir): Promise<LabCatalogue> {
     const labs = new Map<string, RunnableLab>();
     for (const definition of loadLabs(dir)) {
-      const module = (await import(pathToFileURL(join(definition.dir, 'checks.ts')).href)) as { default?: LabChecks };
+      const module = (await import(pathToFileURL(checksModule(definition)).href)) as { default?: LabChecks };
       const checks = module.default;
       if (!checks) throw new LabFormatError(`${definition.dir}/checks.ts has no default export (use defineChecks)`);
       const stepIds = definition.steps.map((s) => s.id);
