@@ -7,6 +7,7 @@ import {
   CATEGORY_IDS,
   bankSchema,
   categoryFileSchema,
+  longestOptionIsCorrect,
   parseBank,
   questionSchema,
   type CategoryFile,
@@ -53,25 +54,71 @@ describe('interview question bank: the data', () => {
     assert.doesNotThrow(() => parseBank(raw(), fileNames));
   });
 
-  test('at least 80 questions in at least 6 categories', () => {
-    assert.ok(categories.length >= 6, `${categories.length} categories`);
+  test('at least 150 questions in 6 categories, each with easy and hard ones', () => {
     assert.deepEqual(
       categories.map((c) => c.id),
       [...CATEGORY_IDS],
     );
-    assert.ok(questions.length >= 80, `${questions.length} questions`);
+    assert.ok(questions.length >= 150, `${questions.length} questions`);
     for (const c of categories) {
-      assert.ok(c.questions.length >= 10, `${c.id} has only ${c.questions.length} questions`);
-      assert.ok(c.choiceQuestions.length >= 8, `${c.id} has only ${c.choiceQuestions.length} quiz questions`);
+      assert.ok(c.questions.length >= 20, `${c.id} has only ${c.questions.length} questions`);
+      assert.ok(c.choiceQuestions.length >= 12, `${c.id} has only ${c.choiceQuestions.length} quiz questions`);
+      for (const d of ['easy', 'hard'] as const) {
+        const n = c.questions.filter((q) => q.difficulty === d).length;
+        assert.ok(n >= 3, `${c.id} has only ${n} ${d} questions`);
+      }
     }
   });
 
-  test('most questions are single or multiple choice, and all three types are used', () => {
-    assert.ok(choiceQuestions.length / questions.length >= 0.75);
+  test('most questions are quiz questions, all four types are used, at least 20 scenarios', () => {
+    assert.ok(choiceQuestions.length / questions.length >= 0.6, `${choiceQuestions.length} of ${questions.length}`);
     const types = new Set(questions.map((q) => q.type));
-    assert.deepEqual([...types].sort(), ['multiple', 'open', 'single']);
+    assert.deepEqual([...types].sort(), ['multiple', 'open', 'scenario', 'single']);
+    const scenarios = questions.filter((q) => q.type === 'scenario').length;
+    assert.ok(scenarios >= 20, `${scenarios} scenario questions`);
     for (const d of ['easy', 'medium', 'hard'] as const) {
       assert.ok(questions.some((q) => q.difficulty === d), `no ${d} question`);
+    }
+  });
+
+  test('the length of an option does not give the answer away', () => {
+    // At most a third of single-choice questions may have the right option as the strictly
+    // longest one, in every category and over the whole bank.
+    const ratio = (qs: readonly (typeof choiceQuestions)[number][]) => {
+      const single = qs.filter((q) => q.type === 'single');
+      return { giveaways: single.filter(longestOptionIsCorrect).map((q) => q.id), total: single.length };
+    };
+    for (const c of categories) {
+      const { giveaways, total } = ratio(c.choiceQuestions);
+      assert.ok(giveaways.length * 3 <= total, `${c.id}: ${giveaways.length} of ${total} (${giveaways.join(', ')})`);
+    }
+    const { giveaways, total } = ratio(choiceQuestions);
+    assert.ok(giveaways.length * 3 <= total, `whole bank: ${giveaways.length} of ${total}`);
+  });
+
+  test('longestOptionIsCorrect: strictly longest and right, ties do not count', () => {
+    const q = (...texts: [string, boolean][]) =>
+      questionSchema.parse({ ...validQuestion, options: texts.map(([text, correct]) => ({ text, correct, why: 'w' })) });
+    const check = (...texts: [string, boolean][]) => {
+      const parsed = q(...texts);
+      assert.ok(parsed.type === 'single');
+      return longestOptionIsCorrect(parsed);
+    };
+    assert.equal(check(['the long right one', true], ['short', false]), true);
+    assert.equal(check(['right', true], ['a longer wrong one', false]), false);
+    assert.equal(check(['same len', true], ['equal ln', false]), false);
+  });
+
+  test('scenario questions carry a model answer; the bank has no near-duplicate question texts', () => {
+    for (const q of questions) {
+      if (q.type === 'scenario') assert.ok(q.modelAnswer.length >= 120, q.id);
+    }
+    const normal = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    const seen = new Map<string, string>();
+    for (const q of questions) {
+      const key = normal(q.question);
+      assert.equal(seen.get(key), undefined, `${q.id} asks the same as ${seen.get(key)}`);
+      seen.set(key, q.id);
     }
   });
 
@@ -164,6 +211,32 @@ describe('interview question bank: the schema rejects bad data', () => {
     const { options: _o, ...noOptions } = validQuestion;
     assert.equal(questionSchema.safeParse(noOptions).success, false);
     assert.ok(questionSchema.safeParse({ ...noOptions, type: 'open' }).success);
+  });
+
+  test('scenario questions: a model answer is required, options are not allowed', () => {
+    const { options: _o, explanation: _e, ...base } = validQuestion;
+    const scenario = {
+      ...base,
+      type: 'scenario',
+      modelAnswer:
+        'First check whether sshd runs and listens (ss -tlnp), then the firewall between, then the address the client really uses. Each step rules out one layer.',
+      keyPoints: ['Is sshd running?', 'Is a firewall in the way?'],
+    };
+    assert.ok(questionSchema.safeParse(scenario).success, 'a valid scenario (explanation optional)');
+    assert.ok(questionSchema.safeParse({ ...scenario, keyPoints: undefined }).success, 'key points optional');
+    const { modelAnswer: _m, ...noModel } = scenario;
+    assert.equal(questionSchema.safeParse(noModel).success, false, 'no model answer');
+    assert.equal(questionSchema.safeParse({ ...scenario, modelAnswer: 'Check sshd.' }).success, false, 'too short');
+    assert.equal(questionSchema.safeParse({ ...scenario, modelAnswer: '   ' }).success, false, 'blank');
+    assert.equal(questionSchema.safeParse({ ...scenario, keyPoints: ['only one'] }).success, false, 'one key point');
+    assert.equal(questionSchema.safeParse({ ...scenario, keyPoints: ['a', ''] }).success, false, 'empty key point');
+    assert.equal(
+      questionSchema.safeParse({ ...scenario, keyPoints: ['a', 'x'.repeat(161)] }).success,
+      false,
+      'key point too long',
+    );
+    assert.equal(questionSchema.safeParse({ ...scenario, options: validQuestion.options }).success, false, 'options');
+    assert.equal(questionSchema.safeParse({ ...validQuestion, modelAnswer: scenario.modelAnswer }).success, false, 'modelAnswer on a choice question');
   });
 
   test('a question filed under the wrong category', () => {

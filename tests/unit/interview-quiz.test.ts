@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { categories, choiceQuestions, getCategory, type ChoiceQuestion } from '../../src/interview/bank';
+import { categories, choiceQuestions, getCategory, questions, type ChoiceQuestion } from '../../src/interview/bank';
 import {
   correctIndices,
   isAnswerCorrect,
@@ -45,6 +45,16 @@ describe('quiz logic', () => {
       assert.equal(picked.length, c.choiceQuestions.length);
       assert.equal(new Set(picked.map((q) => q.id)).size, picked.length);
       assert.ok(picked.every((q) => q.category === c.id && (q.type === 'single' || q.type === 'multiple')));
+    }
+  });
+
+  test('quizzes grade only what they can: no open or scenario question is ever picked', () => {
+    const everything = pickQuestions('mix', 'all', seededRandom(3));
+    assert.equal(everything.length, choiceQuestions.length);
+    assert.ok(everything.every((q) => q.type === 'single' || q.type === 'multiple'));
+    assert.ok(questions.some((q) => q.type === 'scenario'), 'the bank has scenarios to leave out');
+    for (const c of categories) {
+      assert.ok(pickSelfCheck(c.id, 100, 1).every((q) => q.type === 'single' || q.type === 'multiple'));
     }
   });
 
