@@ -1,13 +1,13 @@
-import fastifyRateLimit from '@fastify/rate-limit';
+import { STATUS_CODES } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { terminalLimits } from '../protocol/terminal.js';
+import { Errors, isCatalogueError } from './errors.js';
+import { apiRoutes } from './routes/api.js';
 import type { AppContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
-import { labRoutes } from './routes/labs.js';
-import { sessionRoutes } from './routes/sessions.js';
 import { siteRoutes } from './routes/site.js';
-import { terminalRoutes } from './routes/terminal.js';
 import { securityHeaders } from './security-headers.js';
 
 /**
@@ -25,6 +25,47 @@ function requestForLog(request: FastifyRequest) {
   };
 }
 
+const validationTarget: Record<string, string> = { body: 'request body', params: 'path', querystring: 'query string', headers: 'headers' };
+
+/** A schema failure as the client reads it: what was wrong, naming the field. */
+export function validationError(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const first = errors[0];
+  const keys = (first?.params as { keys?: unknown } | undefined)?.keys;
+  const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const detail =
+    first?.keyword === 'unrecognized_keys' && Array.isArray(keys)
+      ? `unknown field(s) ${keys.join(', ')}`
+      : `${field ? `"${field}" ` : ''}${first?.message ?? 'is invalid'}`;
+  return new Errors.BadRequest(`Invalid ${validationTarget[dataVar] ?? dataVar}: ${detail}.`);
+}
+
+/** Fastify's own client errors we answer, with our codes and words. */
+const fastifyClientErrors: Record<string, { status: number; error: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'BAD_JSON', message: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'BAD_JSON', message: 'The request says it has a JSON body but sent none.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'BAD_REQUEST', message: 'The request body does not match its Content-Length.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'BODY_TOO_LARGE', message: 'The request body is too large.' },
+};
+
+/**
+ * Only errors written for the client reach it: ours (errors.ts) and Fastify's known client errors.
+ * Anything else is the server's problem: a 5xx is logged and answered with a generic message; a
+ * 4xx from a library (an aborted upload, a bad range) keeps its status but not its words.
+ */
+export function replyToError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (isCatalogueError(error)) return reply.code(error.statusCode).send({ error: error.code, message: error.message });
+  const known = fastifyClientErrors[error.code];
+  if (known) return reply.code(known.status).send({ error: known.error, message: known.message });
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    request.log.info({ err: error }, 'request refused');
+    return reply.code(status).send({ error: (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/\W+/g, '_'), message: `${STATUS_CODES[status] ?? 'Bad request'}.` });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.code(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged.' });
+}
+
 /** The HTTP server: site, API and terminal sockets on one port. */
 export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,46 +73,15 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     trustProxy: context.config.trustProxy,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,
+    schemaErrorFormatter: validationError,
   });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500 && !error.code?.match(/^[A-Z_]+$/)) {
-      request.log.error({ err: error }, 'unhandled error');
-      return reply.code(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged.' });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-      return reply.code(400).send({ error: 'BAD_JSON', message: 'The request body is not valid JSON.' });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' });
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: 'BODY_TOO_LARGE', message: 'The request body is too large.' });
-    }
-    if (status === 429 && !error.code?.startsWith('CLIENT')) {
-      const creating = request.method === 'POST' && request.routeOptions.url === '/api/sessions';
-      return reply.code(429).send({
-        error: 'RATE_LIMITED',
-        message: creating ? 'Too many new sessions from your address. Wait a minute and try again.' : 'Too many requests from your address. Wait a minute and try again.',
-      });
-    }
-    const code = error.code?.replace(/^FST_ERR_/, '') ?? 'ERROR';
-    return reply.code(status).send({ error: code, message: error.message });
-  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(replyToError);
 
   // JSON only: a text/plain body is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
   await app.register(securityHeaders, { siteDir: context.config.siteDir });
-  // Every API route (terminal upgrades included) is limited per client address; routes with a
-  // limit of their own (session creation) keep it. Added before the plugin so it sees the result.
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return;
-    const config = (route.config ?? {}) as { rateLimit?: unknown };
-    if (config.rateLimit !== undefined) return;
-    route.config = { ...config, rateLimit: { max: context.config.apiPerMinute, timeWindow: 60_000 } } as typeof route.config;
-  });
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: terminalLimits.maxPayloadBytes, perMessageDeflate: false },
     // A client breaking the protocol (oversize frame, invalid UTF-8) is its own problem: ws has
@@ -87,9 +97,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     },
   });
   await app.register(healthRoutes, context);
-  await app.register(labRoutes, context);
-  await app.register(sessionRoutes, context);
-  await app.register(terminalRoutes, context);
+  await app.register(apiRoutes, { ...context, prefix: '/api' });
   await app.register(siteRoutes, context);
   return app;
 }

@@ -19,4 +19,14 @@ export const Errors = {
   EnvironmentCapacity: createError<[string]>('ENVIRONMENT_CAPACITY', 'The lab machines have no room for another environment right now: %s. Try again in a few minutes.', 503),
   EnvironmentFailed: createError<[string]>('ENVIRONMENT_FAILED', 'The lab environment could not start: %s', 500),
   ShuttingDown: createError('SHUTTING_DOWN', 'The server is shutting down.', 503),
+  MetricsTokenWrong: createError('METRICS_TOKEN_WRONG', 'GET /metrics needs "Authorization: Bearer <SSH_LAB_METRICS_TOKEN>".', 401),
+  TooManySessionStarts: createError('RATE_LIMITED', 'Too many new sessions from your address. Wait a minute and try again.', 429),
+  TooManyRequests: createError('RATE_LIMITED', 'Too many requests from your address. Wait a minute and try again.', 429),
 } as const;
+
+const catalogue: readonly (new (...args: never[]) => Error)[] = Object.values(Errors);
+
+/** Whether an error is one of ours: its code and message were written for the client. */
+export function isCatalogueError(error: unknown): error is Error & { code: string; statusCode: number } {
+  return catalogue.some((type) => error instanceof type);
+}

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
+import fastifyHelmet from '@fastify/helmet';
 import fp from 'fastify-plugin';
+import { htmlFiles } from './site-files.js';
 
 export interface SecurityHeadersOptions {
   /** The built site: its inline scripts are allowed by hash, every other inline script is refused. */
@@ -9,14 +12,6 @@ export interface SecurityHeadersOptions {
 }
 
 const inlineScript = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
-
-function htmlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return htmlFiles(path);
-    return entry.name.endsWith('.html') ? [path] : [];
-  });
-}
 
 /** 'sha256-…' sources for every inline script of the built pages (Docusaurus inlines its colour-mode script). */
 export function inlineScriptHashes(siteDir: string): string[] {
@@ -39,45 +34,48 @@ function hostSource(host: string | undefined): string | undefined {
   return host && /^[a-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/i.test(host) ? host.toLowerCase() : undefined;
 }
 
+/** connect-src: this origin and WebSockets to this host only (a CSP 'self' does not cover ws: in every browser). */
+function connectSources(request: IncomingMessage): string {
+  const host = hostSource(request.headers.host);
+  return host ? `'self' ws://${host} wss://${host}` : "'self'";
+}
+
+const permissionsPolicy = 'camera=(), microphone=(), geolocation=(), usb=(), payment=(), clipboard-read=(self), clipboard-write=(self)';
+
 /**
- * Headers on every response. The CSP allows scripts from this origin plus the build's own inline
- * scripts (by hash, recomputed when the build changes), inline styles (Docusaurus and xterm.js set
- * them), and WebSockets to this host only; nothing may frame the site.
+ * Headers on every response (helmet). The CSP allows scripts from this origin plus the build's own
+ * inline scripts (hashed once at start: a rebuilt site needs a restart, as its assets do), inline
+ * styles (Docusaurus and xterm.js set them), and WebSockets to this host only; nothing may frame the site.
  */
 export const securityHeaders = fp<SecurityHeadersOptions>(async (app, options) => {
-  const siteDir = options.siteDir ? resolve(options.siteDir) : undefined;
-  let cached: { stamp: string; sources: string } | undefined;
-  const scriptSources = (): string => {
-    if (!siteDir) return "'self'";
-    const index = join(siteDir, 'index.html');
-    const stamp = existsSync(index) ? String(statSync(index).mtimeMs) : 'none';
-    if (cached?.stamp !== stamp) cached = { stamp, sources: ["'self'", ...inlineScriptHashes(siteDir)].join(' ') };
-    return cached.sources;
-  };
-
-  app.addHook('onSend', async (request, reply) => {
-    const host = hostSource(request.headers.host);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), usb=(), payment=(), clipboard-read=(self), clipboard-write=(self)');
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
-    reply.header(
-      'content-security-policy',
-      [
-        "default-src 'self'",
-        `script-src ${scriptSources()}`,
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        `connect-src 'self'${host ? ` ws://${host} wss://${host}` : ''}`,
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-      ].join('; '),
-    );
+  const scriptSources = ["'self'", ...(options.siteDir ? inlineScriptHashes(resolve(options.siteDir)) : [])];
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: scriptSources,
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: [connectSources],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // Sent below, on HTTPS only: over plain HTTP it means nothing and misleads whoever reads it.
+    strictTransportSecurity: false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
   });
-});
+  // helmet has no Permissions-Policy.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('permissions-policy', permissionsPolicy);
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+  });
+}, { name: 'security-headers' });

@@ -1,13 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Health } from '../../protocol/api.js';
-import type { AppContext } from './context.js';
+import { Errors } from '../errors.js';
+import { type AppContext, bearerToken } from './context.js';
 
-export const healthRoutes: FastifyPluginAsync<AppContext> = async (app, { provider, registry, metrics }) => {
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export const healthRoutes: FastifyPluginAsync<AppContext> = async (app, { provider, registry, metrics, config }) => {
   app.get('/healthz', async (_request, reply) => {
     const environments = await provider.status();
     const body: Health = { status: environments.available ? 'ok' : 'degraded', environments, sessions: registry.size };
     return reply.header('cache-control', 'no-store').send(body);
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  // Prometheus metrics show operators' numbers (sessions, failures, process memory): only to a
+  // scraper that holds SSH_LAB_METRICS_TOKEN. Without one configured the route does not exist.
+  const { metricsToken } = config;
+  if (!metricsToken) return;
+  const expected = digest(metricsToken);
+  app.get('/metrics', async (request, reply) => {
+    const token = bearerToken(request.headers.authorization);
+    // Digests compare in constant time whatever the length of what was sent.
+    if (!token || !timingSafeEqual(digest(token), expected)) throw new Errors.MetricsTokenWrong();
+    return reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 };

@@ -2,5 +2,5 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from './context.js';
 
 export const labRoutes: FastifyPluginAsync<AppContext> = async (app, { catalogue }) => {
-  app.get('/api/labs', async () => catalogue.summaries());
+  app.get('/labs', async () => catalogue.summaries());
 };

@@ -1,65 +1,77 @@
-import type { FastifyPluginAsync } from 'fastify';
-import * as z from 'zod';
-import { checkRequestSchema, createSessionRequestSchema, type CheckResponse, type CreateSessionResponse, type SolutionResponse } from '../../protocol/api.js';
-import { runChecks } from '../checks/run-checks.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  checkRequestSchema,
+  checkResponseSchema,
+  createSessionRequestSchema,
+  createSessionResponseSchema,
+  sessionParamsSchema,
+  sessionSchema,
+  solutionResponseSchema,
+  ticketResponseSchema,
+} from '../../protocol/api.js';
 import { createCheckContext } from '../checks/check-context.js';
+import { runChecks } from '../checks/run-checks.js';
 import { Errors } from '../errors.js';
-import { bearerToken, parseWith, type AppContext } from './context.js';
+import { type AppContext, authorisedSession, sessionToken } from './context.js';
 
-const paramsSchema = z.object({ id: z.string().min(1).max(64) });
-
-export const sessionRoutes: FastifyPluginAsync<AppContext> = async (app, { catalogue, registry, config, metrics }) => {
-  const authorise = (request: { params: unknown; headers: { authorization?: string } }) => {
-    const { id } = parseWith(paramsSchema, request.params, 'session id');
-    return registry.authorise(id, bearerToken(request.headers.authorization));
-  };
+export const sessionRoutes: FastifyPluginAsyncZod<AppContext> = async (app, { catalogue, registry, config, metrics }) => {
+  const preHandler = sessionToken(registry);
+  const params = sessionParamsSchema;
 
   app.post(
-    '/api/sessions',
-    { config: { rateLimit: { max: config.sessionCreatePerMinute, timeWindow: 60_000 } } },
+    '/sessions',
+    {
+      schema: { body: createSessionRequestSchema, response: { 201: createSessionResponseSchema } },
+      config: { rateLimit: { max: config.sessionCreatePerMinute, timeWindow: 60_000, errorResponseBuilder: () => new Errors.TooManySessionStarts() } },
+    },
     async (request, reply) => {
-      const { labId } = parseWith(createSessionRequestSchema, request.body, 'request body');
-      const lab = catalogue.get(labId);
-      if (!lab) throw new Errors.LabUnknown(labId);
+      const lab = catalogue.get(request.body.labId);
+      if (!lab) throw new Errors.LabUnknown(request.body.labId);
       const { session, token } = await registry.create(lab, request.ip);
-      const body: CreateSessionResponse = { ...session.view(), token };
-      return reply.code(201).header('cache-control', 'no-store').send(body);
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...session.view(), token });
     },
   );
 
-  app.get('/api/sessions/:id', async (request, reply) => reply.header('cache-control', 'no-store').send(authorise(request).view()));
+  app.get('/sessions/:id', { schema: { params, response: { 200: sessionSchema } }, preHandler }, async (request, reply) =>
+    reply.header('cache-control', 'no-store').send(authorisedSession(request).view()),
+  );
 
-  app.delete('/api/sessions/:id', async (request, reply) => {
-    const session = authorise(request);
-    await registry.end(session.id, 'ended by learner');
+  app.delete('/sessions/:id', { schema: { params }, preHandler }, async (request, reply) => {
+    await registry.end(authorisedSession(request).id, 'ended by learner');
     return reply.code(204).send();
   });
 
-  app.post('/api/sessions/:id/check', async (request): Promise<CheckResponse> => {
-    const session = authorise(request);
-    const { stepId } = parseWith(checkRequestSchema, request.body, 'request body');
-    if (stepId && !session.lab.definition.steps.some((s) => s.id === stepId)) throw new Errors.StepUnknown(session.lab.definition.id, stepId);
-    if (session.state !== 'ready') throw new Errors.NotReady();
-    const timer = metrics.checks.startTimer();
-    const context = createCheckContext(
-      session.environment,
-      { user: session.user, password: session.password, hosts: session.environment.hosts },
-      config.checkTimeoutMs,
-    );
-    const steps = await runChecks(session.lab, context, config.checkTimeoutMs, stepId);
-    timer();
-    return { steps };
-  });
+  app.post(
+    '/sessions/:id/check',
+    // No body at all (Fastify passes null) checks every step, as {} does.
+    { schema: { params, body: checkRequestSchema.nullish().transform((body) => body ?? {}), response: { 200: checkResponseSchema } }, preHandler },
+    async (request) => {
+      const session = authorisedSession(request);
+      const { stepId } = request.body;
+      if (stepId && !session.lab.definition.steps.some((s) => s.id === stepId)) throw new Errors.StepUnknown(session.lab.definition.id, stepId);
+      if (session.state !== 'ready') throw new Errors.NotReady();
+      const timer = metrics.checks.startTimer();
+      const context = createCheckContext(
+        session.environment,
+        { user: session.user, password: session.password, hosts: session.environment.hosts },
+        config.checkTimeoutMs,
+      );
+      const steps = await runChecks(session.lab, context, config.checkTimeoutMs, stepId);
+      timer();
+      return { steps };
+    },
+  );
 
-  app.post('/api/sessions/:id/ticket', async (request, reply) => {
-    const session = authorise(request);
-    return reply.header('cache-control', 'no-store').send(registry.tickets.issue(session.id));
-  });
+  app.post('/sessions/:id/ticket', { schema: { params, response: { 200: ticketResponseSchema } }, preHandler }, async (request, reply) =>
+    reply.header('cache-control', 'no-store').send(registry.tickets.issue(authorisedSession(request).id)),
+  );
 
   /** The reference solution, revealed only when the learner asks for it. */
-  app.get('/api/sessions/:id/solution', async (request): Promise<SolutionResponse> => {
-    const session = authorise(request);
-    const { solution, steps } = session.lab.definition;
+  app.get('/sessions/:id/solution', { schema: { params, response: { 200: solutionResponseSchema } }, preHandler }, async (request) => {
+    const { solution, steps } = authorisedSession(request).lab.definition;
     return {
       steps: steps.map((s) => ({
         id: s.id,

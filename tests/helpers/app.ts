@@ -1,0 +1,121 @@
+/**
+ * The real HTTP app (routes, hooks, plugins, a real SessionRegistry and lab catalogue) over a fake
+ * environment provider, for app.inject() tests: no port, no Docker, no root.
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { ClientChannel } from 'ssh2';
+import { buildApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import type { EnvironmentProvider, EnvironmentSpec, ExecResult, ProviderStatus, StartedEnvironment, StartedHost } from '../../src/server/environments/types.js';
+import type { LabChecks } from '../../src/labs/check-kit.js';
+import { loadLab, summarise } from '../../src/labs/load.js';
+import type { RunnableLab } from '../../src/server/labs/catalogue.js';
+import type { LabLookup } from '../../src/server/routes/context.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { FreshEnvironments } from '../../src/server/pool/source.js';
+import { SessionRegistry } from '../../src/server/sessions/registry.js';
+
+/** An environment whose hosts answer every command with success and have no shell. */
+class FakeEnvironment implements StartedEnvironment {
+  readonly hosts: readonly StartedHost[];
+  disposed = false;
+
+  constructor(readonly sessionId: string, spec: EnvironmentSpec) {
+    this.hosts = spec.hosts.map((h, i) => ({
+      name: h.name,
+      role: h.role,
+      ports: h.ports,
+      address: `10.99.0.${i + 2}`,
+      fingerprint: `SHA256:fake-${h.name}`,
+      publicKey: `ssh-ed25519 AAAAfake${h.name}`,
+    }));
+  }
+
+  async exec(): Promise<ExecResult> {
+    return { stdout: '', stderr: '', code: 0, timedOut: false };
+  }
+
+  async openShell(): Promise<ClientChannel> {
+    throw new Error('the fake environment has no shell');
+  }
+
+  onLost(): void {}
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+export class FakeProvider implements EnvironmentProvider {
+  readonly started: FakeEnvironment[] = [];
+  available: ProviderStatus = { available: true };
+
+  async verify(): Promise<void> {}
+
+  async start(spec: EnvironmentSpec): Promise<StartedEnvironment> {
+    const environment = new FakeEnvironment(spec.sessionId, spec);
+    this.started.push(environment);
+    return environment;
+  }
+
+  async status(): Promise<ProviderStatus> {
+    return this.available;
+  }
+
+  async reap(): Promise<number> {
+    return 0;
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  provider: FakeProvider;
+  registry: SessionRegistry;
+  /** Every log line so far, parsed. */
+  logs(): { level: number; msg: string; err?: { message: string } }[];
+  close(): Promise<void>;
+}
+
+/** One real lab (keygen): route tests need a lab, not every lab of the tree to be valid. */
+async function oneLabCatalogue(): Promise<LabLookup> {
+  const definition = loadLab('keygen');
+  const checks = ((await import('../../labs/keygen/checks.js')) as { default: LabChecks }).default;
+  const lab: RunnableLab = { definition, checks, summary: summarise(definition) };
+  return { get: (id) => (id === definition.id ? lab : undefined), summaries: () => [lab.summary] };
+}
+
+let catalogue: Promise<LabLookup> | undefined;
+
+/** Builds the app with these settings (on top of quiet test defaults); add routes before the first inject. */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ SSH_LAB_SITE_DIR: '/nonexistent-site', SSH_LAB_MAX_SESSIONS_PER_CLIENT: '10', SSH_LAB_MAX_SESSIONS: '20', ...env });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const metrics = createMetrics();
+  const provider = new FakeProvider();
+  const registry = new SessionRegistry(config, new FreshEnvironments(provider), logger, metrics);
+  catalogue ??= oneLabCatalogue();
+  const app = await buildApp({ config, logger, catalogue: await catalogue, registry, provider, metrics });
+  return {
+    app,
+    provider,
+    registry,
+    logs: () => lines.map((line) => JSON.parse(line)),
+    async close() {
+      await registry.closeAll();
+      await app.close();
+    },
+  };
+}
