@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult, LabUser, StartedHost } from '../server/environments/types.js';
+import type { ExecOptions, ExecResult, LabUser, StartedHost } from '../protocol/exec.js';
 
 /** What a lab's check function gets: the hosts to inspect, nothing of the learner's typing. */
 export interface CheckContext {

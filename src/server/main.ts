@@ -1,12 +1,13 @@
 import { ConfigError, loadConfig } from './config.js';
-import { DockerEnvironmentProvider } from './environments/docker-provider.js';
-import { labHostImage } from './environments/image.js';
+import { createProvider } from './environments/providers.js';
 import { buildApp } from './app.js';
 import { LabCatalogue } from './labs/catalogue.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { EarlyShellEnvironments, FreshEnvironments } from './pool/source.js';
 import { WarmPool } from './pool/warm-pool.js';
 import { SessionRegistry } from './sessions/registry.js';
+import { newPassword, newSessionId } from './sessions/tokens.js';
 
 export interface RunningServer {
   url: string;
@@ -21,18 +22,14 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
   const catalogue = await LabCatalogue.load();
-  const provider = new DockerEnvironmentProvider({
-    image: labHostImage(),
-    limits: config.hostLimits,
-    subnetPool: config.subnetPool,
-    subnetPrefix: config.subnetPrefix,
-    hostFirewall: config.hostFirewall,
-    startupTimeoutMs: config.startupTimeoutMs,
-    logger,
-  });
-  await provider.verifyHostFirewall();
+  const provider = createProvider(config, logger);
+  await provider.verify();
+  const fresh = new FreshEnvironments(provider);
   const pool = new WarmPool({
-    provider,
+    build: fresh,
+    coldStart: config.earlyShell ? new EarlyShellEnvironments(fresh) : fresh,
+    newIdentity: () => ({ sessionId: newSessionId(), password: newPassword() }),
+    pacing: () => provider.pacing?.() ?? { delayMs: 0 },
     labs: catalogue.all(),
     target: (labId) => config.poolSizes[labId] ?? config.poolSize,
     maxSessions: config.maxSessions,
@@ -48,18 +45,18 @@ export async function startServer(env: Record<string, string | undefined> = proc
   pool.setLoad({ active: () => registry.size, provisioning: () => registry.provisioning });
   registry.startSweeping();
 
-  const docker = await provider.status();
-  if (docker.available) {
+  const environments = await provider.status();
+  if (environments.available) {
     // Leftovers of a previous run (e.g. killed with SIGKILL) go first.
     const removed = await provider.reap(registry.liveIds());
     if (removed) logger.info({ removed }, 'removed leftovers of an earlier run');
     pool.start();
   } else {
-    logger.warn(`Lab environments are unavailable: ${docker.message} The site still serves; labs start working once a Docker engine answers.`);
+    logger.warn(`Lab environments are unavailable: ${environments.message} The site still serves; labs start working once the provider answers.`);
   }
   const reaper = setInterval(() => {
     provider.reap(registry.liveIds()).catch((error: Error) => logger.warn({ err: error }, 'reaping failed'));
-    // Docker came up after the server: the pool starts filling now.
+    // The provider came up after the server: the pool starts filling now.
     if (pool.enabled) void provider.status().then((s) => s.available && pool.start());
   }, config.reapIntervalSeconds * 1000);
   reaper.unref();
@@ -74,6 +71,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       clearInterval(reaper);
       await registry.closeAll();
       await app.close();
+      provider.close?.();
     },
   };
 }

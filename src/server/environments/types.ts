@@ -1,9 +1,13 @@
 import type { ClientChannel } from 'ssh2';
+import type { ExecOptions, ExecResult, HostRole, StartedHost } from '../../protocol/exec.js';
 
-/** The provider interface every environment backend implements (Docker now; Kubernetes pods could later). */
+export type { ExecOptions, ExecResult, HostRole, LabUser, StartedHost } from '../../protocol/exec.js';
 
-export type HostRole = 'workstation' | 'server';
-export type LabUser = 'learner' | 'root';
+/**
+ * The provider contract every environment backend implements (Docker now; Kubernetes pods
+ * later). Sessions, the pool and the routes know only this file; a provider reports its
+ * failures with the two error classes below, which the registry turns into public errors.
+ */
 
 export interface HostSpec {
   name: string;
@@ -22,31 +26,6 @@ export interface EnvironmentSpec {
   lifetimeSeconds: number;
 }
 
-export interface ExecOptions {
-  user?: LabUser;
-  stdin?: string | Buffer;
-  timeoutMs?: number;
-}
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  /** null when the command was killed or timed out. */
-  code: number | null;
-  timedOut: boolean;
-}
-
-export interface StartedHost {
-  name: string;
-  role: HostRole;
-  ports: number[];
-  address: string;
-  /** SHA256 fingerprint of the host key, as ssh-keygen -lf prints it. */
-  fingerprint: string;
-  /** The host's public key line (`ssh-ed25519 AAAA…`). */
-  publicKey: string;
-}
-
 export type LostListener = (reason: string) => void;
 
 export interface StartedEnvironment {
@@ -56,7 +35,7 @@ export interface StartedEnvironment {
   exec(host: string, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** An interactive login shell for learner on the workstation. */
   openShell(size: { cols: number; rows: number }): Promise<ClientChannel>;
-  /** Called once if a host stops or its connection drops while the environment is in use. */
+  /** Called once if a host stops or the backend can no longer reach it while the environment is in use. */
   onLost(listener: LostListener): void;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -67,9 +46,40 @@ export interface ProviderStatus {
   message?: string;
 }
 
+/** How hard the pool may refill right now: the provider knows where its hosts run and how loaded that is. */
+export interface ProviderPacing {
+  /** Least time between two pooled environment starts (0: back to back). */
+  delayMs: number;
+}
+
 export interface EnvironmentProvider {
+  /**
+   * Start-up checks an operator must hear about at once, not at the first learner's click (a
+   * missing firewall permission, say). Throws with a message that says what to do. An engine that
+   * is merely down is not a failure here: status() reports it and the provider recovers later.
+   */
+  verify(): Promise<void>;
+  /** Throws ProviderUnavailableError when the backend does not answer, ProviderCapacityError when it is full. */
   start(spec: EnvironmentSpec): Promise<StartedEnvironment>;
   status(): Promise<ProviderStatus>;
   /** Remove labelled leftovers whose session is not in `live`; returns how many resources were removed. */
   reap(live: ReadonlySet<string>): Promise<number>;
+  /** Refill pacing for the warm pool; without it the pool refills back to back. */
+  pacing?(): ProviderPacing;
+  /** Stops the provider's own background work (event streams) at shutdown; environments are disposed before. */
+  close?(): void;
+}
+
+/** The provider's backend (an engine, a cluster) does not answer or lacks what it needs (an image). */
+export class ProviderUnavailableError extends Error {
+  override readonly name = 'ProviderUnavailableError';
+}
+
+/** The backend answers but has no room for another environment; the message says what ran out. */
+export class ProviderCapacityError extends Error {
+  override readonly name = 'ProviderCapacityError';
+  /** What ran out, as a phrase: "the subnet pool 172.29.0.0/16 is exhausted". */
+  constructor(readonly exhausted: string) {
+    super(exhausted);
+  }
 }

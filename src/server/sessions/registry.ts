@@ -1,48 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { CapacityError, DockerUnavailableError } from '../environments/docker-provider.js';
-import type { EnvironmentProvider, StartedEnvironment } from '../environments/types.js';
+import { ProviderCapacityError, ProviderUnavailableError, type StartedEnvironment } from '../environments/types.js';
 import { Errors } from '../errors.js';
 import type { RunnableLab } from '../labs/catalogue.js';
-import { applySetup, environmentSpec, templateValues } from '../labs/provision.js';
 import type { Metrics } from '../metrics.js';
+import type { EnvironmentSource } from '../pool/source.js';
 import { ShellTerminal } from '../terminal/shell-terminal.js';
 import { Session } from './session.js';
 import { TicketBook } from './tickets.js';
 import { hashSecret, newPassword, newSecret, newSessionId } from './tokens.js';
-
-/** An environment and the learner password baked into it. */
-export interface AcquiredEnvironment {
-  /** Its sessionId is the session's id: a pooled environment brings its own id (and password). */
-  environment: StartedEnvironment;
-  password: string;
-}
-
-/** Hands out ready environments; the warm pool (src/server/pool) implements the same call. */
-export interface EnvironmentSource {
-  /** sessionId and password are used when the environment is made now; a pooled one has its own. */
-  acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<AcquiredEnvironment>;
-  /** Ids of environments the source holds (pooled, being made): live for the reaper. */
-  liveIds?(): Iterable<string>;
-  /** Disposes whatever the source holds (server shutdown). */
-  drain?(): Promise<void>;
-}
-
-/** Starts an environment and applies the lab's setup: the path with no pool. */
-export class FreshEnvironments implements EnvironmentSource {
-  constructor(private readonly provider: EnvironmentProvider) {}
-
-  async acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<AcquiredEnvironment> {
-    const environment = await this.provider.start(environmentSpec(lab.definition, sessionId, password, lifetimeSeconds));
-    try {
-      await applySetup(environment, lab.definition, templateValues(environment, password));
-      return { environment, password };
-    } catch (error) {
-      await environment.dispose();
-      throw error;
-    }
-  }
-}
 
 /** Every live session, their limits and their ends. Passed to whoever needs it; no module-level state. */
 export class SessionRegistry {
@@ -94,8 +60,11 @@ export class SessionRegistry {
       ({ environment, password } = await this.source.acquire(lab, provisionalId, newPassword(), this.config.sessionLifetimeSeconds + 60));
     } catch (error) {
       this.metrics.sessionFailures.inc();
-      if (error instanceof DockerUnavailableError) throw new Errors.EnvironmentsUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
-      if (error instanceof CapacityError) throw new Errors.CapacityFull(this.config.maxSessions);
+      if (error instanceof ProviderUnavailableError) throw new Errors.EnvironmentsUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
+      if (error instanceof ProviderCapacityError) {
+        this.logger.warn({ lab: lab.definition.id, exhausted: error.exhausted }, 'the provider has no room for another environment');
+        throw new Errors.EnvironmentCapacity(error.exhausted);
+      }
       this.logger.error({ err: error, lab: lab.definition.id }, 'environment failed to start');
       throw new Errors.EnvironmentFailed('the hosts did not come up. Try again in a moment.');
     } finally {

@@ -1,0 +1,78 @@
+import type Dockerode from 'dockerode';
+import type { HostFirewall } from './host-firewall.js';
+import { labelKeys } from './labels.js';
+import { ownerAlive as processAlive } from './ownership.js';
+
+/** A labelled container or network as the reaper sees it. */
+export interface LabelledResource {
+  id: string;
+  labels?: Record<string, string>;
+  /** A network's bridge interface (its firewall rule names it). */
+  bridge?: string;
+}
+
+/** What the reaper removes from; Docker's adapter is below, unit tests pass a fake. */
+export interface ReapableResources {
+  containers(): Promise<LabelledResource[]>;
+  networks(): Promise<LabelledResource[]>;
+  /** Rejects when the resource could not be removed (it is then not counted). */
+  removeContainer(id: string): Promise<void>;
+  removeNetwork(id: string): Promise<void>;
+  /** Bridges that still have a firewall rule of ours. */
+  blockedBridges(): Promise<string[]>;
+  unblock(bridge: string): Promise<void>;
+}
+
+/**
+ * Removes labelled leftovers: this backend's own resources whose session is not live, and any
+ * left by a backend that no longer runs; never another live backend's. Counts only what it
+ * actually removed, so a removal that keeps failing shows up in the log every round.
+ */
+export class Reaper {
+  constructor(
+    private readonly owner: string,
+    private readonly ownerAlive: (owner: string) => boolean = processAlive,
+  ) {}
+
+  async reap(resources: ReapableResources, live: ReadonlySet<string>): Promise<number> {
+    const orphaned = (r: LabelledResource) => {
+      const owner = r.labels?.[labelKeys.owner] ?? '';
+      return owner === this.owner ? !live.has(r.labels?.[labelKeys.session] ?? '') : !this.ownerAlive(owner);
+    };
+    let removed = 0;
+    const containers = (await resources.containers()).filter(orphaned);
+    const results = await Promise.allSettled(containers.map((c) => resources.removeContainer(c.id)));
+    removed += results.filter((r) => r.status === 'fulfilled').length;
+    for (const network of (await resources.networks()).filter(orphaned)) {
+      const gone = await resources.removeNetwork(network.id).then(() => true, () => false);
+      if (!gone) continue;
+      removed++;
+      if (network.bridge) await resources.unblock(network.bridge);
+    }
+    const liveBridges = new Set((await resources.networks()).map((n) => n.bridge).filter(Boolean));
+    for (const bridge of await resources.blockedBridges().catch(() => [])) {
+      if (liveBridges.has(bridge)) continue;
+      const gone = await resources.unblock(bridge).then(() => true, () => false);
+      if (gone) removed++;
+    }
+    return removed;
+  }
+}
+
+/** Docker's labelled containers and networks, and the host firewall's rules, for the reaper. */
+export function dockerResources(docker: Dockerode, firewall: HostFirewall): ReapableResources {
+  const filters = { label: [labelKeys.session] };
+  return {
+    containers: async () => (await docker.listContainers({ all: true, filters })).map((c) => ({ id: c.Id, labels: c.Labels })),
+    networks: async () =>
+      (await docker.listNetworks({ filters })).map((n) => ({ id: n.Id, labels: n.Labels, bridge: n.Options?.['com.docker.network.bridge.name'] })),
+    removeContainer: async (id) => {
+      await docker.getContainer(id).remove({ force: true });
+    },
+    removeNetwork: async (id) => {
+      await docker.getNetwork(id).remove();
+    },
+    blockedBridges: () => firewall.blockedBridges(),
+    unblock: (bridge) => firewall.unblock(bridge),
+  };
+}
