@@ -33,9 +33,18 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
+/**
+ * The terminal URL's optional `tab` query parameter: a random id a browser tab keeps for its
+ * lifetime. A newer socket from the same tab supersedes the older one quietly (closeCodes.superseded,
+ * no 'replaced' status): the tab gave up on that attempt, no other tab took the terminal.
+ */
+export const tabIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
 /** WebSocket close codes the server uses (4000-4999 are for applications). */
 export const closeCodes = {
   replaced: 4001,
+  /** A newer socket of the same tab, or one that arrived before this one was attached, took over: not news for the learner. */
+  superseded: 4002,
   badTicket: 4003,
   sessionGone: 4004,
   badMessage: 4400,

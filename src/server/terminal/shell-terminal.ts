@@ -1,8 +1,13 @@
 import type { Logger } from 'pino';
 import type { ClientChannel } from 'ssh2';
-import type { RawData, WebSocket } from 'ws';
-import { clientMessageSchema, closeCodes, type ServerMessage } from '../../protocol/terminal.js';
-import { RingBuffer } from './ring-buffer.js';
+import type { RawData } from 'ws';
+import { closeCodes } from '../../protocol/terminal.js';
+import { ControlChannel, decodeClientFrame, type TerminalSocket } from './control-channel.js';
+import { FlowController } from './flow-controller.js';
+import { OutputBatcher } from './output-batcher.js';
+import { ScreenHistory } from './screen-history.js';
+
+export type { TerminalSocket } from './control-channel.js';
 
 export interface ShellTerminalOptions {
   openShell: (size: { cols: number; rows: number }) => Promise<ClientChannel>;
@@ -16,71 +21,77 @@ export interface ShellTerminalOptions {
   onFirstOutput?: () => void;
 }
 
-/** Output is gathered and sent once per tick, in frames of at most this size. */
-const maxFrameBytes = 64 * 1024;
-const screenBytes = 256 * 1024;
+/** Who is attaching: the browser tab's id (the terminal URL's `tab`), when it sends one. */
+export interface AttachOrigin {
+  tab?: string;
+}
+
 /**
  * Keystrokes waiting for the SSH channel beyond this stop the socket from being read (TCP then
  * pushes back on the client), so a client pasting into a shell that reads nothing cannot grow
  * the backend's memory.
  */
 const inputHighBytes = 256 * 1024;
-/** Malformed control messages answered on one socket before it is closed (4400). */
-const maxBadMessages = 100;
 /** A slow client asked to close is cut off after this if its close never completes. */
 const closeGraceMs = 5_000;
 
+interface Attachment {
+  socket: TerminalSocket;
+  control: ControlChannel;
+  tab?: string;
+  /** It was told 'attached' or 'reattached': the learner has seen this socket working. */
+  announced: boolean;
+}
+
 /**
  * One learner's interactive shell and the WebSocket currently attached to it. The shell outlives
- * the socket (reload, network blip): a new attach replays the recent screen. Flow control keeps
- * memory bounded: the SSH channel pauses while the client has too much output unacknowledged.
+ * the socket (reload, network blip): a new attach replays the recent screen. The parts: flow
+ * control (flow-controller.ts), output frames (output-batcher.ts), the control messages
+ * (control-channel.ts) and the screen kept for a repaint (screen-history.ts).
  */
 export class ShellTerminal {
   private channel?: ClientChannel;
   private opening?: Promise<ClientChannel>;
-  private socket?: WebSocket;
-  private readonly screen = new RingBuffer(screenBytes);
+  private current?: Attachment;
+  private readonly screen = new ScreenHistory();
+  private readonly flow: FlowController;
+  private readonly output: OutputBatcher;
   private size = { cols: 80, rows: 24 };
-  private sent = 0;
-  private acked = 0;
-  private paused = false;
-  private pausedSince = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private flushScheduled = false;
   private graceTimer?: NodeJS.Timeout;
-  private slowTimer?: NodeJS.Timeout;
   private firstOutputSeen = false;
   private ended = false;
-  private badMessages = 0;
 
-  constructor(private readonly options: ShellTerminalOptions) {}
-
-  get attached(): boolean {
-    return Boolean(this.socket);
+  constructor(private readonly options: ShellTerminalOptions) {
+    this.flow = new FlowController(
+      { ...options.flow, slowClientMs: options.slowClientMs ?? 60_000, onSlowClient: () => this.dropSlowClient() },
+      () => this.channel,
+    );
+    this.output = new OutputBatcher((frame) => this.sendFrame(frame));
   }
 
-  /** Attaches a socket, replacing any other; opens the shell if none is running. */
-  async attach(socket: WebSocket): Promise<void> {
+  get attached(): boolean {
+    return Boolean(this.current);
+  }
+
+  /**
+   * Attaches a socket, taking over from any other; opens the shell if none is running. The
+   * socket it takes over from hears 'replaced' only if it was working (announced) and came from
+   * another tab: a newer attempt of the same tab, or one that overtook an attach still opening,
+   * is the learner's own reconnect, not another window.
+   */
+  async attach(socket: TerminalSocket, from: AttachOrigin = {}): Promise<void> {
     if (this.ended) {
       socket.close(closeCodes.sessionGone, 'session ended');
       return;
     }
-    const previous = this.socket;
-    if (previous) {
-      this.sendControl(previous, { type: 'status', state: 'replaced', message: 'This terminal was opened in another tab or window.' });
-      previous.close(closeCodes.replaced, 'replaced');
-    }
+    if (this.current) this.supersede(this.current, from.tab);
     clearTimeout(this.graceTimer);
-    this.socket = socket;
-    this.sent = 0;
-    this.acked = 0;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.badMessages = 0;
-    this.resume();
-    socket.on('message', (data, isBinary) => this.onMessage(socket, data, isBinary));
-    socket.on('close', () => this.onSocketClosed(socket));
+    const attachment: Attachment = { socket, control: new ControlChannel(socket), tab: from.tab, announced: false };
+    this.current = attachment;
+    this.output.clear();
+    this.flow.reset();
+    socket.on('message', (data, isBinary) => this.onMessage(attachment, data, isBinary));
+    socket.on('close', () => this.onSocketClosed(attachment));
     socket.on('error', () => undefined);
 
     const reattaching = Boolean(this.channel);
@@ -88,16 +99,15 @@ export class ShellTerminal {
       await this.ensureShell();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'shell could not open');
-      this.sendControl(socket, { type: 'error', error: 'SHELL_FAILED', message: 'The shell could not be opened on the workstation.' });
+      attachment.control.send({ type: 'error', error: 'SHELL_FAILED', message: 'The shell could not be opened on the workstation.' });
       socket.close(closeCodes.shellEnded, 'shell failed');
       return;
     }
-    if (this.socket !== socket) return;
-    this.sendControl(socket, { type: 'status', state: reattaching ? 'reattached' : 'attached' });
-    if (reattaching) {
-      // Reset the client's terminal, then repaint what the shell last showed.
-      this.enqueue(Buffer.concat([Buffer.from('\x1bc'), this.screen.contents()]));
-    }
+    if (this.current !== attachment) return;
+    attachment.announced = true;
+    attachment.control.send({ type: 'status', state: reattaching ? 'reattached' : 'attached' });
+    // Reset the client's terminal, then repaint what the shell last showed.
+    if (reattaching) this.output.push(this.screen.repaint());
   }
 
   /** The session is over (ended, expired or its environment was lost). */
@@ -105,16 +115,26 @@ export class ShellTerminal {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.graceTimer);
-    clearTimeout(this.slowTimer);
-    const socket = this.socket;
-    if (socket) {
-      this.flush();
-      this.sendControl(socket, { type: 'exit', code: null, reason, message });
-      socket.close(closeCodes.sessionGone, reason);
+    this.flow.stop();
+    const current = this.current;
+    if (current) {
+      this.output.flush();
+      current.control.send({ type: 'exit', code: null, reason, message });
+      current.socket.close(closeCodes.sessionGone, reason);
     }
-    this.socket = undefined;
+    this.current = undefined;
     this.channel?.close();
     this.channel = undefined;
+  }
+
+  private supersede(previous: Attachment, tab: string | undefined): void {
+    const sameTab = tab !== undefined && previous.tab === tab;
+    if (previous.announced && !sameTab) {
+      previous.control.send({ type: 'status', state: 'replaced', message: 'This terminal was opened in another tab or window.' });
+      previous.socket.close(closeCodes.replaced, 'replaced');
+    } else {
+      previous.socket.close(closeCodes.superseded, 'superseded by a newer attempt');
+    }
   }
 
   private ensureShell(): Promise<ClientChannel> {
@@ -139,12 +159,12 @@ export class ShellTerminal {
   private onShellExit(code: number | null): void {
     if (!this.channel) return;
     this.channel = undefined;
-    const socket = this.socket;
-    if (!socket || this.ended) return;
-    this.flush();
-    this.sendControl(socket, { type: 'exit', code, reason: 'shell-exited', message: 'The shell ended. Reconnect to open a new one.' });
-    socket.close(closeCodes.shellEnded, 'shell exited');
-    this.socket = undefined;
+    const current = this.current;
+    if (!current || this.ended) return;
+    this.output.flush();
+    current.control.send({ type: 'exit', code, reason: 'shell-exited', message: 'The shell ended. Reconnect to open a new one.' });
+    current.socket.close(closeCodes.shellEnded, 'shell exited');
+    this.current = undefined;
   }
 
   private onOutput(chunk: Buffer): void {
@@ -153,101 +173,58 @@ export class ShellTerminal {
       this.options.onFirstOutput?.();
     }
     this.screen.push(chunk);
-    if (this.socket) this.enqueue(chunk);
+    if (this.current) this.output.push(chunk);
   }
 
-  private enqueue(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= maxFrameBytes) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+  private sendFrame(frame: Buffer): void {
+    const socket = this.current?.socket;
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    socket.send(frame, { binary: true }, () => {
+      const now = this.current?.socket;
+      if (now) this.flow.maybeResume(now.bufferedAmount);
+      else this.flow.resume();
+    });
+    this.flow.sentFrame(frame.length, socket.bufferedAmount);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const socket = this.socket;
-    if (!socket || this.pendingBytes === 0) return;
-    const frame = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (socket.readyState !== socket.OPEN) return;
-    this.sent += frame.length;
-    socket.send(frame, { binary: true }, () => this.maybeResume());
-    if (this.sent - this.acked > this.options.flow.highBytes || socket.bufferedAmount > this.options.flow.highBytes) this.pause();
+  private dropSlowClient(): void {
+    const socket = this.current?.socket;
+    if (!socket) return;
+    this.options.logger.info('dropping a client that stopped reading');
+    socket.close(closeCodes.slowClient, 'client too slow');
+    // A client that reads nothing never reads the close frame either: cut it off soon.
+    setTimeout(() => socket.terminate(), closeGraceMs).unref();
   }
 
-  private pause(): void {
-    if (this.paused || !this.channel) return;
-    this.paused = true;
-    this.pausedSince = Date.now();
-    this.channel.pause();
-    const slowMs = this.options.slowClientMs ?? 60_000;
-    clearTimeout(this.slowTimer);
-    this.slowTimer = setTimeout(() => {
-      const socket = this.socket;
-      if (this.paused && socket && Date.now() - this.pausedSince >= slowMs) {
-        this.options.logger.info('dropping a client that stopped reading');
-        socket.close(closeCodes.slowClient, 'client too slow');
-        // A client that reads nothing never reads the close frame either: cut it off soon.
-        setTimeout(() => socket.terminate(), closeGraceMs).unref();
-      }
-    }, slowMs);
-  }
-
-  private resume(): void {
-    clearTimeout(this.slowTimer);
-    if (!this.paused) return;
-    this.paused = false;
-    this.channel?.resume();
-  }
-
-  private maybeResume(): void {
-    const socket = this.socket;
-    if (!this.paused) return;
-    if (!socket) return this.resume();
-    if (this.sent - this.acked < this.options.flow.lowBytes && socket.bufferedAmount < this.options.flow.lowBytes) this.resume();
-  }
-
-  private onMessage(socket: WebSocket, data: RawData, isBinary: boolean): void {
-    if (socket !== this.socket) return;
+  private onMessage(attachment: Attachment, data: RawData, isBinary: boolean): void {
+    if (attachment !== this.current) return;
     this.options.onActivity();
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (isBinary) {
-      this.input(socket, bytes);
-      return;
+    const frame = decodeClientFrame(data, isBinary);
+    switch (frame.kind) {
+      case 'input':
+        this.input(attachment.socket, frame.bytes);
+        return;
+      case 'malformed':
+        if (attachment.control.refuse(frame.reason)) this.options.logger.info('closing a terminal socket that sent too many malformed messages');
+        return;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      this.badMessage(socket, 'A text frame must be a JSON control message.');
-      return;
-    }
-    const message = clientMessageSchema.safeParse(parsed);
-    if (!message.success) {
-      this.badMessage(socket, `Unknown or malformed control message: ${message.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    switch (message.data.type) {
+    const message = frame.message;
+    switch (message.type) {
       case 'resize':
-        this.size = { cols: message.data.cols, rows: message.data.rows };
-        this.channel?.setWindow(message.data.rows, message.data.cols, 0, 0);
+        this.size = { cols: message.cols, rows: message.rows };
+        this.channel?.setWindow(message.rows, message.cols, 0, 0);
         break;
       case 'ack':
-        if (message.data.bytes > this.acked && message.data.bytes <= this.sent) this.acked = message.data.bytes;
-        this.maybeResume();
+        this.flow.ack(message.bytes, attachment.socket.bufferedAmount);
         break;
       case 'ping':
-        this.sendControl(socket, { type: 'pong' });
+        attachment.control.send({ type: 'pong' });
         break;
     }
   }
 
   /** Keystrokes to the shell; the socket stops being read while the channel cannot take more. */
-  private input(socket: WebSocket, bytes: Buffer): void {
+  private input(socket: TerminalSocket, bytes: Buffer): void {
     const channel = this.channel;
     if (!channel) return;
     const accepted = channel.write(bytes);
@@ -263,32 +240,17 @@ export class ShellTerminal {
     channel.on('close', resume);
   }
 
-  /** Answers a malformed control message; a socket that sends too many is closed (only that socket). */
-  private badMessage(socket: WebSocket, message: string): void {
-    this.badMessages += 1;
-    if (this.badMessages > maxBadMessages) return;
-    this.sendControl(socket, { type: 'error', error: 'BAD_MESSAGE', message });
-    if (this.badMessages === maxBadMessages) {
-      this.options.logger.info('closing a terminal socket that sent too many malformed messages');
-      socket.close(closeCodes.badMessage, 'too many malformed messages');
-    }
-  }
-
-  private onSocketClosed(socket: WebSocket): void {
-    if (socket !== this.socket) return;
-    this.socket = undefined;
+  private onSocketClosed(attachment: Attachment): void {
+    if (attachment !== this.current) return;
+    this.current = undefined;
     // Nobody reads now: let the shell run on into the screen buffer rather than block it.
-    this.resume();
+    this.flow.resume();
     if (this.ended) return;
     clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(() => {
-      if (this.socket) return;
+      if (this.current) return;
       this.channel?.close();
       this.channel = undefined;
     }, this.options.graceMs);
-  }
-
-  private sendControl(socket: WebSocket, message: ServerMessage): void {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   }
 }
