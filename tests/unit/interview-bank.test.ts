@@ -96,6 +96,22 @@ describe('interview question bank: the data', () => {
     assert.ok(giveaways.length * 3 <= total, `whole bank: ${giveaways.length} of ${total}`);
   });
 
+  test('no other length rank gives the answer away either', () => {
+    // Rewriting options against the longest-is-right pattern must not create a new one
+    // (say, "the second longest is right"): no rank may hold more than 45% of the right answers.
+    const single = choiceQuestions.filter((q) => q.type === 'single');
+    const counts = new Map<number, number>();
+    for (const q of single) {
+      const lengths = q.options.map((o) => o.text.length);
+      const right = lengths[q.options.findIndex((o) => o.correct)]!;
+      const rank = new Set(lengths.filter((l) => l > right)).size;
+      counts.set(rank, (counts.get(rank) ?? 0) + 1);
+    }
+    for (const [rank, n] of counts) {
+      assert.ok(n / single.length <= 0.45, `the right option has length rank ${rank} in ${n} of ${single.length}`);
+    }
+  });
+
   test('longestOptionIsCorrect: strictly longest and right, ties do not count', () => {
     const q = (...texts: [string, boolean][]) =>
       questionSchema.parse({ ...validQuestion, options: texts.map(([text, correct]) => ({ text, correct, why: 'w' })) });
