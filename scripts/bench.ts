@@ -17,11 +17,13 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLabs } from '../src/labs/load.js';
-import type { ReportRow } from '../src/protocol/bench-report.js';
+import { baselineSchema, baselineVersion, type ReportRow } from '../src/protocol/bench-report.js';
+import { judge, type BenchTargetId } from '../src/protocol/bench-targets.js';
 import { projectRoot } from '../src/server/environments/image.js';
 import { ensureImages } from './images.js';
 import { measureFloor, type FloorResult } from './bench/floor.js';
 import { measureLevers } from './bench/levers.js';
+import { migrateBaseline } from './bench/migrate-baseline.js';
 import { BenchServer, benchServerPids, log, machineInfo, run, type Summary } from './bench/lib.js';
 import {
   measureCapacity,
@@ -165,18 +167,11 @@ type Row = ReportRow;
 
 const rows: Row[] = [];
 const r2 = (v: number) => Math.round(v * 100) / 100;
-function add(row: Row & { atMost?: number; atLeast?: number }) {
-  const { atMost, atLeast, ...rest } = row;
+/** A row of the report; one that measures a target names it, and is judged by the one table of targets. */
+function add(row: Omit<Row, 'target' | 'met'> & { targetId?: BenchTargetId }) {
+  const rest: Row = { ...row, ...(row.targetId ? judge(row.targetId, row.value) : {}) };
   if (typeof row.value === 'number') {
     rest.value = r2(row.value);
-    if (atMost !== undefined) {
-      rest.target = `≤ ${atMost}`;
-      rest.met = row.value <= atMost;
-    }
-    if (atLeast !== undefined) {
-      rest.target = `≥ ${atLeast}`;
-      rest.met = row.value >= atLeast;
-    }
     if (row.floor !== undefined && row.floor > 0) {
       rest.floor = r2(row.floor);
       rest.ratio = r2(row.value / row.floor);
@@ -200,30 +195,30 @@ if (floor) {
 }
 for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
   const twoHosts = lab === twoHostLab;
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { atMost: 1000 } : {}), floor: coldFloor });
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { atMost: 1500 } : {}), floor: coldFloor });
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p50' as const } : {}), floor: coldFloor });
+  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p95' as const } : {}), floor: coldFloor });
 }
 for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
   const hosts = lab === twoHostLab ? 2 : 1;
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p50, unit: 'ms p50', atMost: 100, floor: warmFloor });
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p95, unit: 'ms p95', atMost: 250, floor: warmFloor });
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p50, unit: 'ms p50', targetId: 'warm-prompt-p50', floor: warmFloor });
+  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p95, unit: 'ms p95', targetId: 'warm-prompt-p95', floor: warmFloor });
   if (result.refillMs) add({ group: 'time to prompt', metric: `warm ${lab}: pool refilled after a hand-out`, value: result.refillMs.p50, unit: 'ms p50' });
 }
 if (echo) {
-  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p50, unit: 'ms p50', atMost: 2, floor: floor?.sshEchoMs.p50 });
-  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p99, unit: 'ms p99', atMost: 10, floor: floor?.sshEchoMs.p99 });
+  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p50, unit: 'ms p50', targetId: 'echo-p50', floor: floor?.sshEchoMs.p50 });
+  add({ group: 'terminal', metric: 'keystroke echo', value: echo.p99, unit: 'ms p99', targetId: 'echo-p99', floor: floor?.sshEchoMs.p99 });
 }
 if (throughput) {
-  add({ group: 'terminal', metric: `throughput, fast reader (${throughput.megabytes} MB)`, value: throughput.MBps, unit: 'MB/s', atLeast: 30, floor: floor?.sshThroughputMBps });
-  add({ group: 'terminal', metric: `backend RSS growth, slow reader (${throughput.slow.ackMBps} MB/s, ${throughput.slow.seconds} s)`, value: throughput.slow.rssGrowthMB, unit: 'MB', atMost: 50 });
+  add({ group: 'terminal', metric: `throughput, fast reader (${throughput.megabytes} MB)`, value: throughput.MBps, unit: 'MB/s', targetId: 'throughput-fast-reader', floor: floor?.sshThroughputMBps });
+  add({ group: 'terminal', metric: `backend RSS growth, slow reader (${throughput.slow.ackMBps} MB/s, ${throughput.slow.seconds} s)`, value: throughput.slow.rssGrowthMB, unit: 'MB', targetId: 'slow-reader-memory' });
   add({ group: 'terminal', metric: 'backend RSS growth, fast reader', value: throughput.fastReaderRssGrowthMB, unit: 'MB' });
 }
 if (checks) {
-  for (const [lab, s] of Object.entries(checks)) add({ group: 'checks', metric: `full check, ${lab}`, value: s.p95, unit: 'ms p95', atMost: 300, floor: floor?.sshLoginMs.p50 });
+  for (const [lab, s] of Object.entries(checks)) add({ group: 'checks', metric: `full check, ${lab}`, value: s.p95, unit: 'ms p95', targetId: 'check-p95', floor: floor?.sshLoginMs.p50 });
 }
 if (capacity) {
   for (const p of capacity.points) {
-    add({ group: 'capacity', metric: `echo with ${p.sessions} idle ${capacity.labId} sessions`, value: p.echoMs.p99, unit: 'ms p99', ...(p.sessions >= 100 ? { atMost: 20 } : {}), floor: floor?.sshEchoMs.p99 });
+    add({ group: 'capacity', metric: `echo with ${p.sessions} idle ${capacity.labId} sessions`, value: p.echoMs.p99, unit: 'ms p99', ...(p.sessions >= 100 ? { targetId: 'capacity-echo-p99' as const } : {}), floor: floor?.sshEchoMs.p99 });
     add({
       group: 'capacity',
       metric: `memory per session at ${p.sessions} (system; containers ${p.perSessionMB.containers}, shims ${p.perSessionMB.shims}, backend ${p.perSessionMB.backend})`,
@@ -232,13 +227,13 @@ if (capacity) {
       floor: floor ? 2 * (floor.idleHostMemoryMB + floor.idleHostShimMB) : undefined,
     });
   }
-  add({ group: 'capacity', metric: `sessions opened (cap ${capacity.cap}); one more refused: ${capacity.capEnforced}`, value: capacity.opened, unit: 'sessions', atLeast: Math.min(100, capacity.cap) });
+  add({ group: 'capacity', metric: `sessions opened (cap ${capacity.cap}); one more refused: ${capacity.capEnforced}`, value: capacity.opened, unit: 'sessions', ...(capacity.cap >= 100 ? { targetId: 'capacity-sessions' as const } : {}) });
   add({ group: 'capacity', metric: `estimated machine limit (${capacity.estimatedMachineLimit.by})`, value: capacity.estimatedMachineLimit.sessions, unit: 'sessions' });
 }
 if (site) {
   add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });
   add({ group: 'site', metric: `JavaScript, docs page without a lab (${site.docsPage.path})`, value: site.docsPage.jsKB, unit: 'KiB' });
-  rows.push({ group: 'site', metric: 'docs page without a lab ships xterm', value: site.docsPage.xterm, unit: '', target: 'no', met: !site.docsPage.xterm });
+  add({ group: 'site', metric: 'docs page without a lab ships xterm', value: site.docsPage.xterm, unit: '', targetId: 'docs-page-without-xterm' });
   add({ group: 'site', metric: `JavaScript, lab page before Start (${site.labPage.path})`, value: site.labPage.jsKB, unit: 'KiB' });
   add({ group: 'site', metric: `JavaScript added by Start (xterm: ${site.labPage.xtermAfterStart})`, value: site.labPage.afterStartJsKB, unit: 'KiB' });
   add({ group: 'site', metric: 'Start clicked to prompt in Chromium (cold)', value: site.labPage.startToPromptMs, unit: 'ms' });
@@ -247,7 +242,7 @@ if (site) {
 const left = await leftovers();
 const minutes = (Date.now() - started) / 60_000;
 const result = {
-  version: 1,
+  version: baselineVersion,
   generatedAt: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
   minutes: r2(minutes),
@@ -264,6 +259,8 @@ const result = {
   site,
   leftovers: left,
 };
+// What the page will read: a run that does not fit the shared schema fails here, not on the site.
+baselineSchema.parse(result);
 writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 if (flag('save-baseline')) copyFileSync(join(resultsDir, 'latest.json'), join(projectRoot, 'bench', 'baseline.json'));
 if (flag('merge-baseline')) mergeIntoBaseline();
@@ -282,7 +279,7 @@ function mergeIntoBaseline() {
   // Rows are replaced a whole group at a time, and echo and throughput share the group "terminal".
   if (sections.has('echo') !== sections.has('throughput')) throw new Error('--merge-baseline: measure echo and throughput together');
   const path = join(projectRoot, 'bench', 'baseline.json');
-  const baseline = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { rows: Row[]; updated?: Record<string, string> };
+  const baseline: Record<string, unknown> & { rows: Row[]; updated?: Record<string, string> } = migrateBaseline(JSON.parse(readFileSync(path, 'utf8')));
   const merged = [...sections].filter((name) => groups[name]);
   const replaced = new Set(merged.map((name) => groups[name]!.group));
   for (const name of merged) (baseline as Record<string, unknown>)[groups[name]!.key] = result[groups[name]!.key];

@@ -1,0 +1,47 @@
+/**
+ * SSH Lab's performance targets: the one table both the benchmark (scripts/bench.ts, which judges
+ * each figure against it) and the Performance page (which lists them) read. A report row that
+ * measures a target carries its `targetId`; nothing is matched by metric names. No zod here, so
+ * the page can import the table without the schema library.
+ */
+
+export interface BenchTarget {
+  /** What is measured, as the page lists it. */
+  what: string;
+  /** The goal in words, e.g. "≤ 100 ms". */
+  goal: string;
+  /** A number the figure must stay at or under (`atMost`) or reach (`atLeast`), or a value it must be (`equals`). */
+  limit: { atMost: number } | { atLeast: number } | { equals: boolean };
+}
+
+export const benchTargets = {
+  'warm-prompt-p50': { what: 'Time to prompt, warm pool, p50', goal: '≤ 100 ms', limit: { atMost: 100 } },
+  'warm-prompt-p95': { what: 'Time to prompt, warm pool, p95', goal: '≤ 250 ms', limit: { atMost: 250 } },
+  'cold-prompt-two-hosts-p50': { what: 'Time to prompt, cold start of a two-host lab, p50', goal: '≤ 1.0 s', limit: { atMost: 1000 } },
+  'cold-prompt-two-hosts-p95': { what: 'Time to prompt, cold start of a two-host lab, p95', goal: '≤ 1.5 s', limit: { atMost: 1500 } },
+  'echo-p50': { what: 'Keystroke echo, p50', goal: '≤ 2 ms', limit: { atMost: 2 } },
+  'echo-p99': { what: 'Keystroke echo, p99', goal: '≤ 10 ms', limit: { atMost: 10 } },
+  'throughput-fast-reader': { what: 'Terminal throughput, fast reader', goal: '≥ 30 MB/s', limit: { atLeast: 30 } },
+  'slow-reader-memory': { what: 'Backend memory with a slow reader', goal: 'bounded (RSS growth ≤ 50 MB)', limit: { atMost: 50 } },
+  'check-p95': { what: 'Full check of a lab, p95', goal: '≤ 300 ms', limit: { atMost: 300 } },
+  'capacity-sessions': { what: '100 idle two-host sessions open at once', goal: '100 sessions', limit: { atLeast: 100 } },
+  'capacity-echo-p99': { what: 'Keystroke echo with 100 idle two-host sessions, p99', goal: '≤ 20 ms', limit: { atMost: 20 } },
+  'docs-page-without-xterm': { what: 'A docs page without a lab ships no xterm.js code', goal: 'no xterm', limit: { equals: false } },
+} as const satisfies Record<string, BenchTarget>;
+
+export type BenchTargetId = keyof typeof benchTargets;
+
+/** Every target, in the order the page lists them. */
+export const benchTargetIds = Object.keys(benchTargets) as BenchTargetId[];
+
+export function isBenchTargetId(id: string): id is BenchTargetId {
+  return Object.hasOwn(benchTargets, id);
+}
+
+/** A figure judged against its target: the target as the report row writes it ("≤ 100", "≥ 30", "no"), and whether it was met. */
+export function judge(id: BenchTargetId, value: number | boolean | string): { target: string; met: boolean } {
+  const limit: BenchTarget['limit'] = benchTargets[id].limit;
+  if ('equals' in limit) return { target: limit.equals ? 'yes' : 'no', met: value === limit.equals };
+  if (typeof value !== 'number') return { target: 'atMost' in limit ? `≤ ${limit.atMost}` : `≥ ${limit.atLeast}`, met: false };
+  return 'atMost' in limit ? { target: `≤ ${limit.atMost}`, met: value <= limit.atMost } : { target: `≥ ${limit.atLeast}`, met: value >= limit.atLeast };
+}
