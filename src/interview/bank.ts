@@ -4,15 +4,7 @@ import scpSftpRsync from './questions/scp-sftp-rsync.json';
 import configAgentForwarding from './questions/config-agent-forwarding.json';
 import troubleshooting from './questions/troubleshooting.json';
 import internalsSecurity from './questions/internals-security.json';
-import {
-  CATEGORY_IDS,
-  isChoice,
-  parseBank,
-  type CategoryFile,
-  type CategoryId,
-  type ChoiceQuestion,
-  type Question,
-} from './schema';
+import { CATEGORY_IDS, isChoice, parseBank, type CategoryFile, type CategoryId, type ChoiceQuestion, type Question } from './schema';
 
 export type { CategoryId, ChoiceQuestion, Question, ScenarioQuestion, Option, Difficulty } from './schema';
 export { isChoice, isScenario, CATEGORY_IDS } from './schema';

@@ -7,23 +7,14 @@ import * as z from 'zod';
  */
 
 /** The six categories, in the order the site shows them. Ids are fixed: other pages link to them. */
-export const CATEGORY_IDS = [
-  'basics',
-  'keys-auth',
-  'scp-sftp-rsync',
-  'config-agent-forwarding',
-  'troubleshooting',
-  'internals-security',
-] as const;
+export const CATEGORY_IDS = ['basics', 'keys-auth', 'scp-sftp-rsync', 'config-agent-forwarding', 'troubleshooting', 'internals-security'] as const;
 
 export const categoryIdSchema = z.enum(CATEGORY_IDS);
 export type CategoryId = z.infer<typeof categoryIdSchema>;
 
 /** A non-empty string: whitespace alone does not count. */
 const text = z.string().trim().min(1, 'must not be empty');
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and single dashes');
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and single dashes');
 
 export const difficultySchema = z.enum(['easy', 'medium', 'hard']);
 export type Difficulty = z.infer<typeof difficultySchema>;
@@ -91,35 +82,33 @@ const scenarioSchema = z
 export const QUESTION_TYPES = ['single', 'multiple', 'open', 'scenario'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
-export const questionSchema = z
-  .discriminatedUnion('type', [singleSchema, multipleSchema, openSchema, scenarioSchema])
-  .superRefine((q, ctx) => {
-    if (q.type === 'open' || q.type === 'scenario') return;
-    const right = q.options.filter((o) => o.correct).length;
-    const wrong = q.options.length - right;
-    if (q.type === 'single' && right !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['options'],
-        message: `a single-choice question needs exactly one correct option (found ${right})`,
-      });
-    }
-    if (right < 1) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice question needs at least one correct option' });
-    }
-    if (wrong < 1) {
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice question needs at least one wrong option' });
-    }
-    const seen = new Set<string>();
-    q.options.forEach((o, i) => {
-      // Case matters: `-r` and `-R` are different options.
-      const key = o.text;
-      if (seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['options', i, 'text'], message: `duplicate option "${o.text}"` });
-      }
-      seen.add(key);
+export const questionSchema = z.discriminatedUnion('type', [singleSchema, multipleSchema, openSchema, scenarioSchema]).superRefine((q, ctx) => {
+  if (q.type === 'open' || q.type === 'scenario') return;
+  const right = q.options.filter((o) => o.correct).length;
+  const wrong = q.options.length - right;
+  if (q.type === 'single' && right !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: `a single-choice question needs exactly one correct option (found ${right})`,
     });
+  }
+  if (right < 1) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice question needs at least one correct option' });
+  }
+  if (wrong < 1) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'a choice question needs at least one wrong option' });
+  }
+  const seen = new Set<string>();
+  q.options.forEach((o, i) => {
+    // Case matters: `-r` and `-R` are different options.
+    const key = o.text;
+    if (seen.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['options', i, 'text'], message: `duplicate option "${o.text}"` });
+    }
+    seen.add(key);
   });
+});
 
 export type Question = z.infer<typeof questionSchema>;
 export type ChoiceQuestion = Extract<Question, { type: 'single' | 'multiple' }>;

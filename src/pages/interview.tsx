@@ -29,7 +29,8 @@ function CategoryCard({
 }) {
   const best = progress.best[category.id];
   const known = category.questions.filter((q) => progress.cards[q.id] === 'known').length;
-  const open = category.questions.length - category.choiceQuestions.length;
+  const scenarios = category.questions.filter((q) => q.type === 'scenario').length;
+  const open = category.questions.length - category.choiceQuestions.length - scenarios;
   const headingId = `category-${category.id}`;
   return (
     <article
@@ -52,7 +53,8 @@ function CategoryCard({
             <strong className={styles.count}>{category.questions.length}</strong> questions
             <span className={styles.muted}>
               {' '}
-              ({category.choiceQuestions.length} in quizzes{open > 0 ? `, ${open} flash-card only` : ''})
+              ({category.choiceQuestions.length} in quizzes{open > 0 ? `, ${open} flash-card only` : ''}
+              {scenarios > 0 ? `, ${scenarios} scenarios to talk through` : ''})
             </span>
           </li>
           <li>

@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CATEGORY_IDS,
-  bankSchema,
-  categoryFileSchema,
-  longestOptionIsCorrect,
-  parseBank,
-  questionSchema,
-  type CategoryFile,
-} from '../../src/interview/schema';
+import { CATEGORY_IDS, bankSchema, categoryFileSchema, longestOptionIsCorrect, parseBank, questionSchema, type CategoryFile } from '../../src/interview/schema';
 import { categories, questions, choiceQuestions, getQuestion } from '../../src/interview/bank';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../../src/interview/questions');
-const fileNames = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const fileNames = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const raw = (): unknown[] => fileNames.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -77,7 +71,10 @@ describe('interview question bank: the data', () => {
     const scenarios = questions.filter((q) => q.type === 'scenario').length;
     assert.ok(scenarios >= 20, `${scenarios} scenario questions`);
     for (const d of ['easy', 'medium', 'hard'] as const) {
-      assert.ok(questions.some((q) => q.difficulty === d), `no ${d} question`);
+      assert.ok(
+        questions.some((q) => q.difficulty === d),
+        `no ${d} question`,
+      );
     }
   });
 
@@ -129,7 +126,11 @@ describe('interview question bank: the data', () => {
     for (const q of questions) {
       if (q.type === 'scenario') assert.ok(q.modelAnswer.length >= 120, q.id);
     }
-    const normal = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    const normal = (t: string) =>
+      t
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, ' ')
+        .trim();
     const seen = new Map<string, string>();
     for (const q of questions) {
       const key = normal(q.question);
@@ -246,11 +247,7 @@ describe('interview question bank: the schema rejects bad data', () => {
     assert.equal(questionSchema.safeParse({ ...scenario, modelAnswer: '   ' }).success, false, 'blank');
     assert.equal(questionSchema.safeParse({ ...scenario, keyPoints: ['only one'] }).success, false, 'one key point');
     assert.equal(questionSchema.safeParse({ ...scenario, keyPoints: ['a', ''] }).success, false, 'empty key point');
-    assert.equal(
-      questionSchema.safeParse({ ...scenario, keyPoints: ['a', 'x'.repeat(161)] }).success,
-      false,
-      'key point too long',
-    );
+    assert.equal(questionSchema.safeParse({ ...scenario, keyPoints: ['a', 'x'.repeat(161)] }).success, false, 'key point too long');
     assert.equal(questionSchema.safeParse({ ...scenario, options: validQuestion.options }).success, false, 'options');
     assert.equal(questionSchema.safeParse({ ...validQuestion, modelAnswer: scenario.modelAnswer }).success, false, 'modelAnswer on a choice question');
   });
@@ -262,9 +259,12 @@ describe('interview question bank: the schema rejects bad data', () => {
 
   test('parseBank names the file and field in its error', () => {
     const bad = fileWith({ ...validQuestion, answer: '' });
-    assert.throws(() => parseBank([bad], ['src/interview/questions/basics.json']), (err: Error) => {
-      assert.match(err.message, /src\/interview\/questions\/basics\.json at questions\.0\.answer/);
-      return true;
-    });
+    assert.throws(
+      () => parseBank([bad], ['src/interview/questions/basics.json']),
+      (err: Error) => {
+        assert.match(err.message, /src\/interview\/questions\/basics\.json at questions\.0\.answer/);
+        return true;
+      },
+    );
   });
 });

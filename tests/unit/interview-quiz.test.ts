@@ -52,7 +52,10 @@ describe('quiz logic', () => {
     const everything = pickQuestions('mix', 'all', seededRandom(3));
     assert.equal(everything.length, choiceQuestions.length);
     assert.ok(everything.every((q) => q.type === 'single' || q.type === 'multiple'));
-    assert.ok(questions.some((q) => q.type === 'scenario'), 'the bank has scenarios to leave out');
+    assert.ok(
+      questions.some((q) => q.type === 'scenario'),
+      'the bank has scenarios to leave out',
+    );
     for (const c of categories) {
       assert.ok(pickSelfCheck(c.id, 100, 1).every((q) => q.type === 'single' || q.type === 'multiple'));
     }

@@ -157,12 +157,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
       <div className={styles.controls} role="group" aria-label="Deck settings">
         <div className={quizStyles.field}>
           <label htmlFor={`${uid}-cat`}>Deck</label>
-          <select
-            id={`${uid}-cat`}
-            data-testid="card-category"
-            value={category}
-            onChange={(e) => rebuild({ category: e.target.value as DeckCategory })}
-          >
+          <select id={`${uid}-cat`} data-testid="card-category" value={category} onChange={(e) => rebuild({ category: e.target.value as DeckCategory })}>
             <option value="all">All categories ({allQuestions.length} cards)</option>
             {categories.map((c) => (
               <option key={c.id} value={c.id}>
@@ -173,12 +168,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
         </div>
         <div className={quizStyles.field}>
           <label htmlFor={`${uid}-filter`}>Show</label>
-          <select
-            id={`${uid}-filter`}
-            data-testid="card-filter"
-            value={filter}
-            onChange={(e) => rebuild({ filter: e.target.value as DeckFilter })}
-          >
+          <select id={`${uid}-filter`} data-testid="card-filter" value={filter} onChange={(e) => rebuild({ filter: e.target.value as DeckFilter })}>
             {FILTERS.map((f) => (
               <option key={f.value} value={f.value}>
                 {f.label}
@@ -187,12 +177,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
           </select>
         </div>
         <div className={styles.controlButtons}>
-          <button
-            type="button"
-            className="button button--secondary"
-            aria-pressed={shuffled}
-            onClick={() => rebuild({ shuffled: !shuffled })}
-          >
+          <button type="button" className="button button--secondary" aria-pressed={shuffled} onClick={() => rebuild({ shuffled: !shuffled })}>
             {shuffled ? 'Shuffled' : 'Shuffle'}
           </button>
         </div>
@@ -215,9 +200,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
           </h3>
           <p>
             This round: {sessionKnown} known, {sessionReview.length} to review
-            {deck.length - sessionKnown - sessionReview.length > 0 &&
-              `, ${deck.length - sessionKnown - sessionReview.length} skipped`}
-            .
+            {deck.length - sessionKnown - sessionReview.length > 0 && `, ${deck.length - sessionKnown - sessionReview.length} skipped`}.
           </p>
           <div className={quizStyles.actions}>
             {sessionReview.length > 0 && (
@@ -239,29 +222,20 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
           </div>
         </div>
       ) : (
-        <article
-          className={styles.card}
-          data-testid="flash-card"
-          data-question-id={current.id}
-          aria-labelledby={`${uid}-q`}
-        >
+        <article className={styles.card} data-testid="flash-card" data-question-id={current.id} aria-labelledby={`${uid}-q`}>
           <div className={quizStyles.meta}>
             <span className={styles.counter}>
               Card {position + 1} of {deck.length}
             </span>
             <span className={clsx('badge badge--secondary', quizStyles.badge)}>{getCategory(current.category)?.title}</span>
-            <span className={clsx('badge', quizStyles.badge, quizStyles[`difficulty-${current.difficulty}`])}>
-              {current.difficulty}
-            </span>
+            <span className={clsx('badge', quizStyles.badge, quizStyles[`difficulty-${current.difficulty}`])}>{current.difficulty}</span>
             {isScenario(current) && (
               <span className={clsx('badge badge--info', quizStyles.badge)} data-testid="card-scenario">
                 scenario
               </span>
             )}
             {progress.cards[current.id] && (
-              <span className={quizStyles.hint}>
-                last time: {progress.cards[current.id] === 'known' ? 'knew it' : 'review again'}
-              </span>
+              <span className={quizStyles.hint}>last time: {progress.cards[current.id] === 'known' ? 'knew it' : 'review again'}</span>
             )}
           </div>
           <div id={`${uid}-q`} ref={questionRef} tabIndex={-1} className={clsx(quizStyles.questionText, quizStyles.focusTarget)}>
@@ -302,39 +276,20 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
               <ModelAnswer question={current} />
               <QuestionDetails question={current} showAnswer={false} />
               <div className={quizStyles.actions} role="group" aria-label="How did you do?">
-                <button
-                  type="button"
-                  className="button button--success"
-                  data-testid="card-known"
-                  onClick={() => mark(current.id, 'known')}
-                >
+                <button type="button" className="button button--success" data-testid="card-known" onClick={() => mark(current.id, 'known')}>
                   ✓ Knew it
                 </button>
-                <button
-                  type="button"
-                  className="button button--warning"
-                  data-testid="card-review-again"
-                  onClick={() => mark(current.id, 'review')}
-                >
+                <button type="button" className="button button--warning" data-testid="card-review-again" onClick={() => mark(current.id, 'review')}>
                   ↻ Review again
                 </button>
               </div>
             </div>
           )}
           <nav className={styles.nav} aria-label="Cards">
-            <button
-              type="button"
-              className="button button--sm button--outline button--secondary"
-              disabled={position === 0}
-              onClick={() => go(position - 1)}
-            >
+            <button type="button" className="button button--sm button--outline button--secondary" disabled={position === 0} onClick={() => go(position - 1)}>
               ← Previous
             </button>
-            <button
-              type="button"
-              className="button button--sm button--outline button--secondary"
-              onClick={() => go(position + 1)}
-            >
+            <button type="button" className="button button--sm button--outline button--secondary" onClick={() => go(position + 1)}>
               Next →
             </button>
           </nav>
