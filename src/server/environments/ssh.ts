@@ -125,8 +125,3 @@ export function execOn(client: Client, command: string, options: ExecOptions = {
     });
   });
 }
-
-/** Quotes a value for a POSIX shell: the only way user-supplied text reaches a command line. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
