@@ -30,7 +30,7 @@ const validationTarget: Record<string, string> = { body: 'request body', params:
 /** A schema failure as the client reads it: what was wrong, naming the field. */
 export function validationError(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const first = errors[0];
-  const keys = (first?.params as { keys?: unknown } | undefined)?.keys;
+  const keys = first?.params.keys;
   const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.');
   const detail =
     first?.keyword === 'unrecognized_keys' && Array.isArray(keys)
@@ -60,7 +60,8 @@ export function replyToError(error: FastifyError, request: FastifyRequest, reply
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     request.log.info({ err: error }, 'request refused');
-    return reply.code(status).send({ error: (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/\W+/g, '_'), message: `${STATUS_CODES[status] ?? 'Bad request'}.` });
+    const reason = STATUS_CODES[status] ?? 'Bad Request';
+    return reply.code(status).send({ error: reason.toUpperCase().replace(/\W+/g, '_'), message: `${reason}.` });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ error: 'INTERNAL', message: 'Something went wrong on the server; it has been logged.' });

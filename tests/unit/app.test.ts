@@ -85,11 +85,18 @@ describe('headers, /metrics and the site', () => {
     for (const url of ['/', '/docs/why-ssh', '/api/labs', '/api/nothing', '/healthz', '/no-such-page']) {
       const response = await t.app.inject({ method: 'GET', url, headers: { host: 'lab.example:8080' } });
       const csp = String(response.headers['content-security-policy']);
-      assert.match(csp, /(^|;)default-src 'self'(;|$)/, url);
-      assert.match(csp, new RegExp(`(^|;)script-src 'self' ${hash.replace(/[+/=]/g, '\\$&')}(;|$)`), `${url}: ${csp}`);
-      assert.match(csp, /(^|;)connect-src 'self' ws:\/\/lab\.example:8080 wss:\/\/lab\.example:8080(;|$)/, url);
-      for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "style-src 'self' 'unsafe-inline'"]) {
-        assert.ok(csp.split(';').includes(directive), `${url}: ${directive} in ${csp}`);
+      const directives = csp.split(/;\s*/);
+      for (const directive of [
+        "default-src 'self'",
+        `script-src 'self' ${hash}`,
+        "connect-src 'self' ws://lab.example:8080 wss://lab.example:8080",
+        "style-src 'self' 'unsafe-inline'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ]) {
+        assert.ok(directives.includes(directive), `${url}: ${directive} in ${csp}`);
       }
       assert.equal(response.headers['x-content-type-options'], 'nosniff', url);
       assert.equal(response.headers['x-frame-options'], 'DENY', url);
@@ -100,7 +107,7 @@ describe('headers, /metrics and the site', () => {
       assert.equal(response.headers['strict-transport-security'], undefined, `${url}: no HSTS over plain HTTP`);
     }
     const forged = await t.app.inject({ method: 'GET', url: '/', headers: { host: 'evil.example; script-src *' } });
-    assert.match(String(forged.headers['content-security-policy']), /(^|;)connect-src 'self'(;|$)/, 'a host that is not host[:port] adds no source');
+    assert.ok(String(forged.headers['content-security-policy']).split(/;\s*/).includes("connect-src 'self'"), 'a host that is not host[:port] adds no source');
   });
 
   test('/metrics answers only to its bearer token', async () => {
