@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, type CheckContext, type FileStat } from '../../src/labs/check-kit.js';
+import { clientConfig, defineChecks, describeKeyFile, fail, keyFile, pass, sshProbe, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const keyPath = '~/.ssh/id_ed25519';
@@ -38,41 +38,34 @@ async function agents(lab: CheckContext): Promise<Agent[]> {
   return found;
 }
 
-/** The fingerprint of the lab's key, from its public half. */
-async function keyFingerprint(lab: CheckContext): Promise<string | null> {
-  const result = await lab.exec(workstation, `ssh-keygen -lf ${keyPath}.pub`);
-  return result.code === 0 ? (result.stdout.split(' ')[1] ?? null) : null;
-}
-
-/** Problems with the key itself that no agent can make up for. */
-async function keyProblem(lab: CheckContext): Promise<string | null> {
-  const stat: FileStat | null = await lab.stat(workstation, keyPath);
-  if (!stat) return `There is no ${keyPath} on workstation any more: the lab's key is gone. End the lab and start it again.`;
-  const empty = await lab.exec(workstation, `ssh-keygen -y -P '' -f ${keyPath}`);
-  if (empty.code === 0) {
-    return `${keyPath} no longer has a passphrase: anyone who copies the file can use it. The agent is the way to stop typing the passphrase, not removing it. Put one back with ssh-keygen -p -f ${keyPath}.`;
+/**
+ * The lab's key as it is on disk: still a private key, still encrypted. Its fingerprint comes
+ * from the private file itself (the OpenSSH format keeps the public half readable), not from the
+ * .pub beside it, which says nothing about what the agent must hold.
+ */
+async function keyOnDisk(lab: CheckContext): Promise<{ fingerprint: string } | { problem: string }> {
+  const file = await keyFile(lab, workstation, keyPath);
+  if (file.kind === 'missing') return { problem: `There is no ${keyPath} on workstation any more: the lab's key is gone. End the lab and start it again.` };
+  if (file.kind !== 'private') {
+    return { problem: `${keyPath} on workstation is ${describeKeyFile(file)}, not your private key any more. The agent holds a copy of the key, not the key file: keep the file. End the lab and start it again to get it back.` };
   }
-  return null;
+  if (!file.encrypted) {
+    return {
+      problem: `${keyPath} no longer has a passphrase: anyone who copies the file can use it. The agent is the way to stop typing the passphrase, not removing it. Put one back with ssh-keygen -p -f ${keyPath}.`,
+    };
+  }
+  const fingerprint = file.keys[0]?.fingerprint;
+  return fingerprint ? { fingerprint } : { problem: `${keyPath} on workstation is not a key ssh-keygen can read.` };
 }
 
 /** A real login to server with nothing but the agent: BatchMode forbids every prompt. */
-async function loginWith(lab: CheckContext, socket: string): Promise<{ ok: boolean; error: string }> {
-  const server = lab.session.hosts.find((h) => h.name === 'server')!;
-  const hostKey = server.publicKey.split(' ').slice(0, 2).join(' ');
-  const result = await lab.exec(
-    workstation,
-    `k=$(mktemp); echo 'server ${hostKey}' > "$k"; SSH_AUTH_SOCK='${socket}' ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=5 ` +
-      `-o UserKnownHostsFile="$k" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentityFile=none server true; rc=$?; rm -f "$k"; exit $rc`,
-  );
-  return { ok: result.code === 0, error: result.stderr.trim().split('\n').at(-1) ?? '' };
-}
+const loginWith = (lab: CheckContext, socket: string) => sshProbe(lab, { to: 'server', identity: { agentSocket: socket } });
 
 /** An agent of learner's holding the lab's key that logs in to server, or why there is none. */
 async function workingAgent(lab: CheckContext): Promise<{ agent?: Agent; fingerprint?: string; problem?: string }> {
-  const problem = await keyProblem(lab);
-  if (problem) return { problem };
-  const fingerprint = await keyFingerprint(lab);
-  if (!fingerprint) return { problem: `${keyPath}.pub on workstation is not a public key ssh-keygen can read.` };
+  const key = await keyOnDisk(lab);
+  if ('problem' in key) return key;
+  const { fingerprint } = key;
   const running = await agents(lab);
   if (!running.length) {
     return { problem: `No ssh-agent of yours answers on workstation. Start one in your shell with eval "$(ssh-agent)".` };
@@ -111,13 +104,9 @@ export default defineChecks({
   },
 
   'add-automatically': async (lab) => {
-    const settings = await lab.exec(workstation, 'ssh -G server');
-    if (settings.code !== 0) {
-      const error = settings.stderr.trim().split('\n')[0]?.trim() || 'ssh -G server failed';
-      return fail(`ssh cannot read your ~/.ssh/config: ${error}. Fix or remove that line.`);
-    }
-    const line = settings.stdout.split('\n').find((l) => l.startsWith('addkeystoagent '));
-    const value = line?.split(' ')[1] ?? 'false';
+    const { settings, problem } = await clientConfig(lab, 'server');
+    if (problem) return fail(problem);
+    const value = settings.get('addkeystoagent') ?? 'false';
     if (value === 'false' || value === 'no') {
       return fail(`ssh -G server says addkeystoagent ${value}: nothing in ~/.ssh/config turns it on for server yet. Add AddKeysToAgent yes under a Host line that matches server.`);
     }

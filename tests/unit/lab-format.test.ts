@@ -60,3 +60,15 @@ test('templates fill known values and refuse unknown ones', () => {
   assert.equal(fillTemplate('{{ password }} {{hosts.server.fingerprint}}:{{hosts.server.port}}', values), 'pw SHA256:x:22');
   assert.throws(() => fillTemplate('{{hosts.nope.address}}', values), /Unknown placeholder/);
 });
+
+test('a step whose solution answers a host-key question tells the learner to compare the fingerprint with the lab panel', () => {
+  for (const lab of loadLabs()) {
+    for (const step of lab.steps) {
+      const actions = lab.solution[step.id] ?? [];
+      const asksAboutHostKey = actions.some((action) => typeof action !== 'string' && action.expect?.includes('continue connecting'));
+      if (!asksAboutHostKey) continue;
+      const text = step.instructions.replace(/\s+/g, ' ');
+      assert.ok(/fingerprint/.test(text) && /lab panel/.test(text), `${lab.id}/${step.id}: its solution answers ssh's host-key question, so its instructions must say to compare the fingerprint with the one in the lab panel`);
+    }
+  }
+});
