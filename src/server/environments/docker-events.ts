@@ -17,6 +17,11 @@ interface DockerEvent {
 
 export type StopListener = (action: string) => void;
 
+/** The one call of the engine this needs (Dockerode has it; unit tests pass a fake). */
+export interface EventEngine {
+  getEvents(options: Dockerode.GetEventsOptions): Promise<NodeJS.ReadableStream>;
+}
+
 /**
  * One Docker event stream per provider, filtered to this backend's containers and to the events
  * that stop one, instead of one long-poll wait() request per container. A broken stream is
@@ -33,7 +38,7 @@ export class HostStopEvents {
   private closed = false;
 
   constructor(
-    private readonly docker: () => Promise<Dockerode>,
+    private readonly docker: () => Promise<EventEngine>,
     private readonly owner: string,
     private readonly logger: Logger,
   ) {}

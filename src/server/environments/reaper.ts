@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { dockerStatus } from './docker-engine.js';
 import type { HostFirewall } from './host-firewall.js';
 import { labelKeys } from './labels.js';
 import { ownerAlive as processAlive } from './ownership.js';
@@ -66,13 +67,21 @@ export function dockerResources(docker: Dockerode, firewall: HostFirewall): Reap
     containers: async () => (await docker.listContainers({ all: true, filters })).map((c) => ({ id: c.Id, labels: c.Labels })),
     networks: async () =>
       (await docker.listNetworks({ filters })).map((n) => ({ id: n.Id, labels: n.Labels, bridge: n.Options?.['com.docker.network.bridge.name'] })),
+    // Gone is gone: 404 (already removed, e.g. by auto-remove or a concurrent reaper) and, for a
+    // container, 409 (its removal is already in progress) are not failures.
     removeContainer: async (id) => {
-      await docker.getContainer(id).remove({ force: true });
+      await docker.getContainer(id).remove({ force: true }).catch(ignoreStatus(404, 409));
     },
     removeNetwork: async (id) => {
-      await docker.getNetwork(id).remove();
+      await docker.getNetwork(id).remove().catch(ignoreStatus(404));
     },
     blockedBridges: () => firewall.blockedBridges(),
     unblock: (bridge) => firewall.unblock(bridge),
+  };
+}
+
+function ignoreStatus(...statuses: number[]): (error: unknown) => void {
+  return (error) => {
+    if (!statuses.includes(dockerStatus(error) ?? 0)) throw error;
   };
 }

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import { closeCodes } from '../../src/protocol/terminal.js';
+import { ShellTerminal, type ShellTerminalOptions } from '../../src/server/terminal/shell-terminal.js';
+import { FakeChannel, FakeSocket } from '../helpers/fakes.js';
+
+const logger = pino({ level: 'silent' });
+/** Lets queued microtasks and setImmediate callbacks (the output batcher's) run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+function terminal(overrides: Partial<ShellTerminalOptions> = {}) {
+  const shells: FakeChannel[] = [];
+  const options: ShellTerminalOptions = {
+    openShell: async () => {
+      const channel = new FakeChannel();
+      shells.push(channel);
+      return channel.asChannel();
+    },
+    flow: { highBytes: 1000, lowBytes: 100 },
+    graceMs: 30_000,
+    slowClientMs: 60_000,
+    logger,
+    onActivity: () => undefined,
+    ...overrides,
+  };
+  return { terminal: new ShellTerminal(options), shells };
+}
+
+const states = (socket: FakeSocket) => socket.controls.filter((c) => c.type === 'status').map((c) => (c.type === 'status' ? c.state : ''));
+
+describe('attaching and taking over', () => {
+  test('a socket from another tab that was working hears "replaced"', async () => {
+    const { terminal: t } = terminal();
+    const first = new FakeSocket();
+    await t.attach(first, { tab: 'tab-a' });
+    const second = new FakeSocket();
+    await t.attach(second, { tab: 'tab-b' });
+    assert.deepEqual(states(first), ['attached', 'replaced']);
+    assert.equal(first.closedWith?.code, closeCodes.replaced);
+    assert.deepEqual(states(second), ['reattached']);
+  });
+
+  test('a newer socket of the same tab supersedes the older quietly: no "replaced" on the learner\'s own tab', async () => {
+    const { terminal: t } = terminal();
+    const first = new FakeSocket();
+    await t.attach(first, { tab: 'tab-a' });
+    const second = new FakeSocket();
+    await t.attach(second, { tab: 'tab-a' });
+    assert.deepEqual(states(first), ['attached']);
+    assert.equal(first.closedWith?.code, closeCodes.superseded);
+    assert.deepEqual(states(second), ['reattached']);
+  });
+
+  test('a socket overtaken before it was attached is superseded quietly, even without a tab id', async () => {
+    let open!: (channel: FakeChannel) => void;
+    const { terminal: t } = terminal({ openShell: () => new Promise((resolve) => (open = (c) => resolve(c.asChannel()))) });
+    const first = new FakeSocket();
+    const firstAttach = t.attach(first);
+    const second = new FakeSocket();
+    const secondAttach = t.attach(second);
+    open(new FakeChannel());
+    await Promise.all([firstAttach, secondAttach]);
+    assert.deepEqual(states(first), [], 'the overtaken attempt is told nothing');
+    assert.equal(first.closedWith?.code, closeCodes.superseded);
+    assert.deepEqual(states(second), ['attached']);
+  });
+});
+
+describe('output and input', () => {
+  test('output is batched into one frame per turn; keystrokes and resizes reach the channel', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    const shell = shells[0]!;
+    shell.output('a');
+    shell.output('b');
+    shell.output('c');
+    await settle();
+    assert.equal(socket.frames.length, 1);
+    assert.equal(socket.screen, 'abc');
+    socket.receive(Buffer.from('ls\r'));
+    assert.equal(Buffer.concat(shell.written).toString(), 'ls\r');
+    socket.receive({ type: 'resize', cols: 120, rows: 40 });
+    assert.deepEqual(shell.window, { rows: 40, cols: 120 });
+    socket.receive({ type: 'ping' });
+    assert.equal(socket.controls.at(-1)?.type, 'pong');
+  });
+
+  test('a hundred malformed control messages close only that socket', async () => {
+    const { terminal: t } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    for (let i = 0; i < 100; i++) socket.emit('message', Buffer.from('not json'), false);
+    assert.equal(socket.closedWith?.code, closeCodes.badMessage);
+    assert.equal(socket.controls.filter((c) => c.type === 'error').length, 100);
+  });
+});
+
+describe('timers', () => {
+  test('flow control pauses the shell above the high mark, resumes it on ack, and drops a client that stays paused', async (t) => {
+    const { terminal: term, shells } = terminal();
+    const socket = new FakeSocket();
+    await term.attach(socket);
+    const shell = shells[0]!;
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    shell.output(Buffer.alloc(1500, 'x'));
+    await settle();
+    assert.ok(shell.paused, 'paused above the high mark');
+    socket.receive({ type: 'ack', bytes: 1500 });
+    assert.ok(!shell.paused, 'resumed once acknowledged below the low mark');
+
+    shell.output(Buffer.alloc(1500, 'y'));
+    await settle();
+    assert.ok(shell.paused);
+    t.mock.timers.tick(59_999);
+    assert.ok(socket.readyState === socket.OPEN, 'not yet slow');
+    t.mock.timers.tick(1);
+    assert.equal(socket.closedWith?.code, closeCodes.slowClient);
+    t.mock.timers.tick(5_000);
+    assert.ok(socket.terminated, 'a client that never completes the close is cut off');
+  });
+
+  test('the shell waits graceMs for a reconnect, which repaints the screen; after that it is closed', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const { terminal: term, shells } = terminal();
+    const first = new FakeSocket();
+    await term.attach(first);
+    shells[0]!.output('$ prompt');
+    await settle();
+    first.close(1001);
+    await settle();
+    assert.ok(!term.attached);
+    t.mock.timers.tick(29_000);
+    assert.ok(!shells[0]!.closed, 'the shell outlives its socket for the grace time');
+
+    const second = new FakeSocket();
+    await term.attach(second);
+    await settle();
+    assert.equal(shells.length, 1, 'the same shell');
+    assert.deepEqual(states(second), ['reattached']);
+    assert.equal(second.screen, '\x1bc$ prompt', 'reset, then the last screen');
+
+    second.close(1001);
+    await settle();
+    t.mock.timers.tick(30_000);
+    assert.ok(shells[0]!.closed, 'no reconnect within the grace time: the shell is closed');
+  });
+
+  test('end() tells the socket why and closes it with 4004', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    t.end('environment-lost', 'The lab environment stopped (host x stopped).');
+    const exit = socket.controls.at(-1);
+    assert.equal(exit?.type, 'exit');
+    assert.equal(socket.closedWith?.code, closeCodes.sessionGone);
+    assert.ok(shells[0]!.closed);
+    const late = new FakeSocket();
+    await t.attach(late);
+    assert.equal(late.closedWith?.code, closeCodes.sessionGone);
+  });
+});
