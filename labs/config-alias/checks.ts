@@ -1,43 +1,14 @@
-import { clientSettings, defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientConfig, defineChecks, fail, pass, sshProbe } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
 const alias = 'web';
 const key = '~/.ssh/web_ed25519';
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** `ssh web true` with nothing but the learner's config: batch mode, so no password can stand in for the key. */
-async function aliasLogin(lab: CheckContext): Promise<{ ok: boolean; error: string }> {
-  const hostKey = lab.session.hosts.find((h) => h.name === server)!.publicKey;
-  const result = await lab.exec(
-    workstation,
-    [
-      `kh=$(mktemp) && printf '%s\\n' ${quote(`* ${hostKey}`)} > "$kh" &&`,
-      `ssh -o BatchMode=yes -o IdentityAgent=none -o UserKnownHostsFile="$kh" -o StrictHostKeyChecking=yes -o ConnectTimeout=5 ${alias} true;`,
-      `r=$?; rm -f "$kh"; exit $r`,
-    ].join(' '),
-  );
-  return { ok: result.code === 0, error: result.stderr.trim().split('\n').filter((l) => !l.startsWith('Pseudo-terminal')).at(-1) ?? '' };
-}
 
 export default defineChecks({
   'write-alias': async (lab) => {
-    const path = '~/.ssh/config';
-    const file = await lab.stat(workstation, path);
-    if (!file) return fail(`There is no ${path} on workstation yet.`);
-    if (file.type !== 'file') return fail(`${path} on workstation is a ${file.type}, not a file.`);
-    const config = await clientSettings(lab, alias);
-    if (!config.ok) {
-      if (/Bad owner or permissions/.test(config.error)) {
-        return fail(`${path} on workstation is mode ${octal(file.mode)}: other users can write it, so ssh refuses to use it ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`);
-      }
-      return fail(`ssh cannot read ${path}: ${config.reason || 'ssh -G failed'}. Fix that line.`);
-    }
-    if (file.mode & 0o022) {
-      return fail(
-        `${path} on workstation is mode ${octal(file.mode)}: it is group-writable. Debian's ssh lets that pass because your group has no other members, but stock OpenSSH refuses such a file. Run chmod 600 ~/.ssh/config.`,
-      );
-    }
+    const { settings: config, problem } = await clientConfig(lab, alias);
+    if (problem) return fail(problem);
     const one = (keyword: string) => config.get(keyword) ?? '';
     const hostname = one('hostname');
     if (hostname !== server) {
@@ -59,7 +30,8 @@ export default defineChecks({
       }
       return fail(`ssh -G web lists no ${key} among its identity files (${identities.join(', ') || 'none'}), so ssh would only try its default keys. Add IdentityFile ~/.ssh/web_ed25519.`);
     }
-    const login = await aliasLogin(lab);
+    // `ssh web true` with nothing but the learner's config: BatchMode, so no password can stand in for the key.
+    const login = await sshProbe(lab, { to: alias, hostKeyOf: server, identity: { config: true } });
     if (!login.ok) return fail(`ssh web finds the right settings, but ssh -o BatchMode=yes web true failed on workstation: ${login.error || 'no reason given'}.`);
     return pass(`ssh web reaches server as learner on port 2222 with ${key}, no password and no other arguments.`);
   },
@@ -67,7 +39,7 @@ export default defineChecks({
   'use-alias': async (lab) => {
     const target = '~/index.html';
     const [local, remote] = await Promise.all([
-      lab.exec(workstation, `cd ~ && test -f index.html && sha256sum < index.html`),
+      lab.exec(workstation, `cd ~ && test -f index.html && test ! -L index.html && sha256sum < index.html`),
       lab.exec(server, `cd ~ && sha256sum < site/index.html`),
     ]);
     if (remote.code !== 0) return fail('~/site/index.html on server is missing; it is the page to copy. Was it moved?');
