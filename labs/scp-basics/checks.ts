@@ -1,13 +1,16 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, fail, pass, shellQuote, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** sha256 and line count of a file under the user's home on a host, or null when it cannot be read. */
-async function digest(lab: CheckContext, host: string, path: string): Promise<{ hash: string; lines: number } | null> {
-  const relative = quote(path.replace(/^~\//, ''));
-  const result = await lab.exec(host, `cd ~ && test -f ${relative} && sha256sum < ${relative} && wc -l < ${relative}`);
+/**
+ * sha256 and line count of a regular file under the user's home on a host; null when there is
+ * none, 'link' when the path is a symbolic link (a link to a copy elsewhere is not a copy here).
+ */
+async function digest(lab: CheckContext, host: string, path: string): Promise<{ hash: string; lines: number } | 'link' | null> {
+  const relative = shellQuote(path.replace(/^~\//, ''));
+  const result = await lab.exec(host, `cd ~ && { ! test -L ${relative} || exit 3; } && test -f ${relative} && sha256sum < ${relative} && wc -l < ${relative}`);
+  if (result.code === 3) return 'link';
   if (result.code !== 0) return null;
   const [hash = '', lines = '0'] = result.stdout.trim().split('\n');
   return { hash: hash.split(' ')[0]!, lines: Number(lines.trim()) };
@@ -15,16 +18,17 @@ async function digest(lab: CheckContext, host: string, path: string): Promise<{ 
 
 /** Paths (as ~/…) of files with this name anywhere in the home directory on a host. */
 async function findByName(lab: CheckContext, host: string, name: string): Promise<string[]> {
-  const result = await lab.exec(host, `cd ~ && find . -name ${quote(name)} -type f -printf '~/%P\\n' 2>/dev/null`);
+  const result = await lab.exec(host, `cd ~ && find . -name ${shellQuote(name)} -type f -printf '~/%P\\n' 2>/dev/null`);
   return result.stdout.split('\n').filter(Boolean);
 }
 
 export default defineChecks({
   upload: async (lab) => {
     const source = await digest(lab, workstation, '~/report.txt');
-    if (!source) return fail('~/report.txt on workstation is missing; it is the file to upload. (Did you move it instead of copying?)');
+    if (!source || source === 'link') return fail('~/report.txt on workstation is missing; it is the file to upload. (Did you move it instead of copying?)');
     const target = '~/inbox/report.txt';
     const copy = await digest(lab, server, target);
+    if (copy === 'link') return fail(`${target} on server is a symbolic link, not a copy. Remove it (ssh server rm ${target.slice(2)}) and upload the file into ~/inbox itself: scp ~/report.txt server:inbox/.`);
     if (!copy) {
       const local = await lab.exec(workstation, `cd ~ && find . -maxdepth 1 -type f -name 'server*' -printf '~/%P\\n'`);
       const stray = local.stdout.split('\n').filter(Boolean)[0];
@@ -49,9 +53,10 @@ export default defineChecks({
 
   download: async (lab) => {
     const original = await digest(lab, server, '~/logs/app.log');
-    if (!original) return fail('~/logs/app.log on server is missing; it is the file to download. Was it moved?');
+    if (!original || original === 'link') return fail('~/logs/app.log on server is missing; it is the file to download. Was it moved?');
     const target = '~/app.log';
     const copy = await digest(lab, workstation, target);
+    if (copy === 'link') return fail(`${target} on workstation is a symbolic link, not a copy. Remove it and download the file itself: scp server:logs/app.log ~/.`);
     if (!copy) {
       const elsewhere = await findByName(lab, workstation, 'app.log');
       if (elsewhere.length) {
