@@ -133,11 +133,11 @@ export default function Lab({ id }: { id: string }) {
       {running && (
         <div className={styles.terminalArea}>
           <div className={styles.terminalTools}>
-            <span className={styles.connection} role="status">
+            <span className={styles.connection} role="status" data-testid="lab-connection" data-state={connection.state}>
               {connectionNote(connection)}
             </span>
             {canReconnect(connection) && (
-              <button type="button" className="button button--sm button--primary" onClick={() => terminal.current?.reconnect()}>
+              <button type="button" className="button button--sm button--primary" data-testid="lab-reconnect" onClick={() => terminal.current?.reconnect()}>
                 Reconnect here
               </button>
             )}
