@@ -1,8 +1,7 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, fail, pass, shellQuote, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 interface Entry {
   type: 'file' | 'directory' | 'other';
@@ -11,14 +10,16 @@ interface Entry {
 
 /**
  * Every entry under a folder of the home directory on a host: relative path → type and sha256.
- * null when the folder does not exist, 'file' when the path is not a folder.
+ * null when the folder does not exist, 'file' when the path is not a folder, 'link' when it is a
+ * symbolic link (to the original, say: a link is not a copy).
  */
-async function listing(lab: CheckContext, host: string, folder: string): Promise<Map<string, Entry> | null | 'file'> {
+async function listing(lab: CheckContext, host: string, folder: string): Promise<Map<string, Entry> | null | 'file' | 'link'> {
   const script = [
     `cd ~ || exit 2`,
-    `[ -e ${quote(folder)} ] || exit 3`,
-    `[ -d ${quote(folder)} ] || exit 4`,
-    `cd ${quote(folder)} || exit 2`,
+    `[ ! -L ${shellQuote(folder)} ] || exit 5`,
+    `[ -e ${shellQuote(folder)} ] || exit 3`,
+    `[ -d ${shellQuote(folder)} ] || exit 4`,
+    `cd ${shellQuote(folder)} || exit 2`,
     `find . -mindepth 1 -print0 | LC_ALL=C sort -z | while IFS= read -r -d '' p; do`,
     `  p=\${p#./}`,
     `  if [ -L "$p" ]; then printf 'other\\t%s\\t-\\n' "$p"`,
@@ -30,6 +31,7 @@ async function listing(lab: CheckContext, host: string, folder: string): Promise
   const result = await lab.exec(host, script);
   if (result.code === 3) return null;
   if (result.code === 4) return 'file';
+  if (result.code === 5) return 'link';
   if (result.code !== 0) throw new Error(`cannot list ~/${folder} on ${host}: ${result.stderr.trim()}`);
   const entries = new Map<string, Entry>();
   for (const line of result.stdout.split('\n')) {
@@ -50,14 +52,15 @@ async function compare(
   copy: { host: string; folder: string; parent: string; parentHasOthers: boolean },
 ): Promise<string | null> {
   const original = await listing(lab, workstation, 'project');
-  if (!original || original === 'file') return '~/project on workstation is missing or not a folder; it is the folder to copy. (Did you move it instead of copying?)';
+  if (!original || original === 'file' || original === 'link') return '~/project on workstation is missing or not a folder; it is the folder to copy. (Did you move it instead of copying?)';
   const where = `~/${copy.folder}`;
   const on = copy.host;
   const found = await listing(lab, copy.host, copy.folder);
   if (found === 'file') return `${where} on ${on} is a file, not a folder. Remove it and copy the folder again with scp -r.`;
+  if (found === 'link') return `${where} on ${on} is a symbolic link, not a copy: it shows the same files only while what it points to exists. Remove it (rm ${where}) and copy the folder with scp -r.`;
   if (found === null) {
     const parent = await listing(lab, copy.host, copy.parent);
-    if (parent && parent !== 'file' && copy.parentHasOthers) {
+    if (parent && parent !== 'file' && parent !== 'link' && copy.parentHasOthers) {
       const tops = [...original.keys()].filter((p) => !p.includes('/'));
       if (tops.length && tops.every((p) => parent.has(p))) {
         return `The contents of project landed straight into ~/${copy.parent} on ${on} (~/${copy.parent}/${tops[0]} …), without the project folder around them. Copy the folder itself, not its contents (no /* after it).`;
