@@ -123,7 +123,10 @@ export class FakeEnvironment implements StartedEnvironment {
   private readonly lostListeners: LostListener[] = [];
   disposals = 0;
 
-  constructor(readonly sessionId: string, hosts: StartedHost[] = [fakeHost('workstation')]) {
+  constructor(
+    readonly sessionId: string,
+    hosts: StartedHost[] = [fakeHost('workstation')],
+  ) {
     this.hosts = hosts;
   }
 

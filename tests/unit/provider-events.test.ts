@@ -20,11 +20,15 @@ class FakeEngine implements EventEngine {
   }
 }
 
-const stop = (id: string, action: string, attributes: Record<string, string> = {}) => ({ Type: 'container', Action: action, Actor: { ID: id, Attributes: attributes } });
+const stop = (id: string, action: string, attributes: Record<string, string> = {}) => ({
+  Type: 'container',
+  Action: action,
+  Actor: { ID: id, Attributes: attributes },
+});
 const logger = pino({ level: 'silent' });
 const settle = () => new Promise((r) => setImmediate(r));
 
-test('one stream for every host, filtered to this backend\'s containers and to the events that stop one', async () => {
+test("one stream for every host, filtered to this backend's containers and to the events that stop one", async () => {
   const engine = new FakeEngine();
   const events = new HostStopEvents(async () => engine, 'me:1:x', logger);
   await events.open();

@@ -40,7 +40,7 @@ class FakeResources implements ReapableResources {
 
 const reaper = new Reaper(me, (owner) => owner === liveBackend);
 
-test('removes its own resources of ended sessions and a dead backend\'s, never a live session\'s or another live backend\'s', async () => {
+test("removes its own resources of ended sessions and a dead backend's, never a live session's or another live backend's", async () => {
   const resources = new FakeResources(
     [
       { id: 'c-live', labels: labels('live', me) },
@@ -55,9 +55,15 @@ test('removes its own resources of ended sessions and a dead backend\'s, never a
     ['br-live', 'br-ended', 'br-orphan'],
   );
   const removed = await reaper.reap(resources, new Set(['live']));
-  assert.deepEqual(resources.containerList.map((c) => c.id), ['c-live', 'c-other']);
-  assert.deepEqual(resources.networkList.map((n) => n.id), ['n-live']);
-  assert.deepEqual(resources.rules, ['br-live'], 'the removed network\'s rule and the orphaned rule go');
+  assert.deepEqual(
+    resources.containerList.map((c) => c.id),
+    ['c-live', 'c-other'],
+  );
+  assert.deepEqual(
+    resources.networkList.map((n) => n.id),
+    ['n-live'],
+  );
+  assert.deepEqual(resources.rules, ['br-live'], "the removed network's rule and the orphaned rule go");
   assert.equal(removed, 4, '2 containers, 1 network (with its rule), 1 orphaned rule');
 });
 

@@ -88,7 +88,7 @@ describe('provider failures become public errors', () => {
   });
 });
 
-test('a lost environment ends the learner\'s terminal with the reason and marks the session lost', async () => {
+test("a lost environment ends the learner's terminal with the reason and marks the session lost", async () => {
   const { registry: r, source } = registry();
   const { session } = await r.create(fakeLab(), 'a');
   const socket = new FakeSocket();

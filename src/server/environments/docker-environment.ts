@@ -116,7 +116,10 @@ async function removeContainer(container: Dockerode.Container): Promise<void> {
     if (dockerStatus(error) !== 409) throw error;
     // 409: auto-remove is already removing it; dispose means gone, so wait for that.
     for (let i = 0; i < 100; i++) {
-      const gone = await container.inspect().then(() => false, (e: unknown) => dockerStatus(e) === 404);
+      const gone = await container.inspect().then(
+        () => false,
+        (e: unknown) => dockerStatus(e) === 404,
+      );
       if (gone) return;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -77,9 +77,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     try {
       const docker = await dockerEngine();
       await docker.ping();
-      await docker.getImage(this.options.image).inspect().catch(() => {
-        throw new ProviderUnavailableError(`The lab image ${this.options.image} is missing: run "npm run images".`);
-      });
+      await this.inspectImage(docker);
       return { available: true };
     } catch (error) {
       return { available: false, message: (error as Error).message };
@@ -88,10 +86,17 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
 
   private async requireImage(docker: Dockerode): Promise<void> {
     if (this.imageSeen) return;
-    await docker.getImage(this.options.image).inspect().catch(() => {
-      throw new ProviderUnavailableError(`The lab image ${this.options.image} is missing: run "npm run images".`);
-    });
+    await this.inspectImage(docker);
     this.imageSeen = true;
+  }
+
+  private async inspectImage(docker: Dockerode): Promise<void> {
+    await docker
+      .getImage(this.options.image)
+      .inspect()
+      .catch(() => {
+        throw new ProviderUnavailableError(`The lab image ${this.options.image} is missing: run "npm run images".`);
+      });
   }
 
   async start(spec: EnvironmentSpec): Promise<StartedEnvironment> {
@@ -121,7 +126,13 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     }
   }
 
-  private async startHost(docker: Dockerode, spec: EnvironmentSpec, host: HostSpec, network: SessionNetwork, labels: Record<string, string>): Promise<DockerHost> {
+  private async startHost(
+    docker: Dockerode,
+    spec: EnvironmentSpec,
+    host: HostSpec,
+    network: SessionNetwork,
+    labels: Record<string, string>,
+  ): Promise<DockerHost> {
     const hostKey = generateEd25519(`root@${host.name}`);
     const container = await new LabHostContainer(this.options.image)
       .withName(`ssh-lab-${spec.sessionId}-${host.name}`)

@@ -45,7 +45,10 @@ export class Reaper {
     const results = await Promise.allSettled(containers.map((c) => resources.removeContainer(c.id)));
     removed += results.filter((r) => r.status === 'fulfilled').length;
     for (const network of (await resources.networks()).filter(orphaned)) {
-      const gone = await resources.removeNetwork(network.id).then(() => true, () => false);
+      const gone = await resources.removeNetwork(network.id).then(
+        () => true,
+        () => false,
+      );
       if (!gone) continue;
       removed++;
       if (network.bridge) await resources.unblock(network.bridge);
@@ -53,7 +56,10 @@ export class Reaper {
     const liveBridges = new Set((await resources.networks()).map((n) => n.bridge).filter(Boolean));
     for (const bridge of await resources.blockedBridges().catch(() => [])) {
       if (liveBridges.has(bridge)) continue;
-      const gone = await resources.unblock(bridge).then(() => true, () => false);
+      const gone = await resources.unblock(bridge).then(
+        () => true,
+        () => false,
+      );
       if (gone) removed++;
     }
     return removed;

@@ -28,9 +28,7 @@ export class SessionNetworks {
   }
 
   async create(docker: Dockerode, sessionId: string, labels: Record<string, string>): Promise<SessionNetwork> {
-    const taken = new Set(
-      (await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s))),
-    );
+    const taken = new Set((await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s))));
     const name = `ssh-lab-${sessionId}`;
     // Another backend on this engine may take a subnet between the listing and the creation: try the next.
     for (let attempt = 0; ; attempt++) {

@@ -77,7 +77,11 @@ export class SshHosts {
   close(): void {
     this.closed = true;
     for (const host of this.hosts.values()) {
-      for (const connection of host.connections.values()) connection.then((c) => c.end(), () => undefined);
+      for (const connection of host.connections.values())
+        connection.then(
+          (c) => c.end(),
+          () => undefined,
+        );
       host.connections.clear();
     }
   }

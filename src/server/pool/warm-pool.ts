@@ -179,7 +179,10 @@ export class WarmPool implements EnvironmentSource {
       void this.discard(entry);
       this.scheduler.signal();
     });
-    this.options.logger.debug({ lab: labId, buildMs: Math.round(performance.now() - started), pooled: this.inventory.readyCount(labId) }, 'pooled environment ready');
+    this.options.logger.debug(
+      { lab: labId, buildMs: Math.round(performance.now() - started), pooled: this.inventory.readyCount(labId) },
+      'pooled environment ready',
+    );
     return true;
   }
 }

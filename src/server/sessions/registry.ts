@@ -60,7 +60,8 @@ export class SessionRegistry {
       ({ environment, password } = await this.source.acquire(lab, provisionalId, newPassword(), this.config.sessionLifetimeSeconds + 60));
     } catch (error) {
       this.metrics.sessionFailures.inc();
-      if (error instanceof ProviderUnavailableError) throw new Errors.EnvironmentsUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
+      if (error instanceof ProviderUnavailableError)
+        throw new Errors.EnvironmentsUnavailable(error.message.endsWith('.') ? error.message : `${error.message}.`);
       if (error instanceof ProviderCapacityError) {
         this.logger.warn({ lab: lab.definition.id, exhausted: error.exhausted }, 'the provider has no room for another environment');
         throw new Errors.EnvironmentCapacity(error.exhausted);
