@@ -20,6 +20,9 @@ after(async () => server?.close());
 
 const expectOk = (result: ValidationCase) => assert.ok(result.ok, `${result.name}\n${result.detail}`);
 
+if (only.length === 0) {
+  test(`LAB=${process.env.LAB} names a lab`, () => assert.fail(`no lab "${process.env.LAB}" (labs: ${labs.map((l) => l.id).join(', ')})`));
+}
 for (const lab of only) {
   describe(`lab ${lab.id}`, { concurrency: 2 }, () => {
     test('the reference solution passes every step', async () => expectOk(await validateSolution(api, lab)));

@@ -133,7 +133,8 @@ describe('faults', { timeout: 600_000 }, () => {
       const body = (await response.json()) as { steps: { passed: boolean; message: string }[] };
       t.diagnostic(`answered in ${Math.round(took)} ms: ${body.steps[0]?.message}`);
       assert.equal(response.status, 200);
-      assert.ok(took < checkTimeoutMs + 3000, `took ${took} ms`);
+      // It answers rather than hangs; a safety bound only (the benchmark times checks: scripts/bench/sessions.ts).
+      assert.ok(took < checkTimeoutMs * 10, `took ${Math.round(took)} ms`);
       assert.ok(body.steps.length > 0 && body.steps.every((step) => !step.passed && /did not finish within 2 s/.test(step.message)), JSON.stringify(body));
     } finally {
       docker('unpause', id);

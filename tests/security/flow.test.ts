@@ -18,6 +18,11 @@ let echoSession: CreateSessionResponse;
 let echoShell: TerminalClient;
 let baseline = 0;
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+/**
+ * Another learner's echo during a flood: slower than this is starvation. A safety bound only; the
+ * benchmark measures echo latency (scripts/bench.ts: keystroke echo, echo with N idle sessions).
+ */
+const starvedEchoMs = 10_000;
 
 async function session(labId = 'keygen'): Promise<CreateSessionResponse> {
   const { status, body } = await createSession(server.url, labId);
@@ -38,9 +43,10 @@ async function watch(durationMs: number): Promise<{ peakRss: number; lastRss: nu
   while (Date.now() < deadline) {
     lastRss = rssBytes(server.pid);
     peakRss = Math.max(peakRss, lastRss);
-    echoes.push(await echoRoundTrip(echoShell, 10_000));
+    echoes.push(await echoRoundTrip(echoShell, starvedEchoMs));
     await sleep(400);
   }
+  assert.ok(echoes.length > 0, 'the other session was sampled at least once');
   return { peakRss, lastRss, echoes };
 }
 
@@ -94,7 +100,7 @@ describe('terminal flow control', { timeout: 600_000 }, () => {
     assert.ok(seen.peakRss - baseline < rssBoundBytes, `RSS grew by ${mb(seen.peakRss - baseline)} MB`);
     assert.ok(code === 4408 || code === 1006, `closed with ${code}`);
     assert.ok(dropMs < (slowClientSeconds + 12) * 1000);
-    assert.ok(Math.max(...seen.echoes) < 1500, `echo ${seen.echoes.join(', ')}`);
+    assert.ok(Math.max(...seen.echoes) < starvedEchoMs, `echo ${seen.echoes.join(', ')}`);
 
     // The shell is still there: a new socket reattaches, and Ctrl-C ends the cat.
     const again = await TerminalClient.open(server.url, s);
@@ -130,7 +136,7 @@ describe('terminal flow control', { timeout: 600_000 }, () => {
         `other session echo median ${median(seen.echoes).toFixed(0)} ms, max ${Math.max(...seen.echoes).toFixed(0)} ms`,
     );
     assert.ok(seen.peakRss - baseline < rssBoundBytes, `RSS grew by ${mb(seen.peakRss - baseline)} MB`);
-    assert.ok(Math.max(...seen.echoes) < 1500);
+    assert.ok(Math.max(...seen.echoes) < starvedEchoMs, `echo ${seen.echoes.join(', ')}`);
     client.socket.close();
     await endSession(s);
   });
@@ -157,7 +163,7 @@ describe('terminal flow control', { timeout: 600_000 }, () => {
     );
     assert.ok(stillQueued > queued / 2, 'the backend stopped reading: most of the input never left the client');
     assert.ok(seen.peakRss - baseline < rssBoundBytes, `RSS grew by ${mb(seen.peakRss - baseline)} MB`);
-    assert.ok(Math.max(...seen.echoes) < 1500);
+    assert.ok(Math.max(...seen.echoes) < starvedEchoMs, `echo ${seen.echoes.join(', ')}`);
     client.socket.terminate();
     await endSession(s);
   });

@@ -203,6 +203,7 @@ describe('a session network', { timeout: 600_000 }, () => {
       try {
         const { bridge, gateway } = sessionNetwork(s.id);
         assert.match(iptablesInput(), new RegExp(`-i ${bridge} .*ssh-lab -j DROP`), `${lab.id}: bridge ${bridge} has its INPUT rule`);
+        assert.ok(s.hosts.length > 0, `${lab.id}: the session lists its hosts`);
         for (const host of s.hosts) {
           const id = containerOf(s.id, host.name);
           const where = `${lab.id}/${host.name}`;

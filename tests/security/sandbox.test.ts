@@ -19,6 +19,12 @@ const mask = (caps: readonly string[]) => caps.reduce((m, c) => m | (1n << BigIn
 const runtimeMask = mask(runtimeCapabilities);
 
 const limits = { memoryMb: 160, pids: 96, homeMb: 32, tmpMb: 16 };
+/**
+ * Another session's echo while one is attacked: slower than this is starvation. Safety bounds
+ * only; the benchmark measures echo and time to prompt (scripts/bench.ts, scripts/bench/sessions.ts).
+ */
+const starvedEchoMs = 10_000;
+const coldStartBoundMs = 60_000;
 let server: RunningServer;
 const open: { session: CreateSessionResponse; terminal: TerminalClient }[] = [];
 
@@ -221,10 +227,11 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     const state = inspect(id).State;
     assert.equal(state.Running, true, 'the container was not restarted or stopped');
     const oom = cgroupFile(id, 'memory', 'memory.oom_control', 'memory.events');
-    if (oom) assert.match(oom, /oom_kill [1-9]/, oom);
+    assert.ok(oom !== undefined, "the container's memory cgroup is readable here (cgroup v1 or v2 layout)");
+    assert.match(oom, /oom_kill [1-9]/, oom);
     const peak = cgroupFile(id, 'memory', 'memory.max_usage_in_bytes', 'memory.peak');
     if (peak) t.diagnostic(`container memory peak ${(Number(peak) / 2 ** 20).toFixed(1)} MB (limit ${limits.memoryMb} MB)`);
-    assert.ok((await echoRoundTrip(other.terminal)) < 2000);
+    assert.ok((await echoRoundTrip(other.terminal, starvedEchoMs)) < starvedEchoMs, 'another session still answers');
     assert.equal((await health(server.url)).status, 'ok');
     await other.terminal.close();
     await end(other.session);
@@ -235,22 +242,23 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     const id = containerOf(bombed.session.id);
     bombed.terminal.type(':(){ :|:& };:\r');
     await bombed.terminal.waitUntil((text) => /fork: (retry: )?Resource temporarily unavailable/.test(text), 30_000, 'the pids limit to bite');
-    await new Promise((r) => setTimeout(r, 2000));
-    const pids = cgroupFile(id, 'pids', 'pids.current', 'pids.current');
-    if (pids) {
-      t.diagnostic(`pids in the bombed container: ${pids.trim()} (limit ${limits.pids})`);
-      assert.ok(Number(pids) <= limits.pids && Number(pids) >= limits.pids * 0.8, `pids.current ${pids}`);
-    }
+    const pidsNow = () => cgroupFile(id, 'pids', 'pids.current', 'pids.current');
+    assert.ok(pidsNow() !== undefined, "the container's pids cgroup is readable here (cgroup v1 or v2 layout)");
+    // The bomb fills the container up to its limit, and no further.
+    await waitFor(() => Number(pidsNow()) >= limits.pids * 0.8, 20_000, 'the bomb to reach the pids limit');
+    const pids = pidsNow()!;
+    t.diagnostic(`pids in the bombed container: ${pids.trim()} (limit ${limits.pids})`);
+    assert.ok(Number(pids) <= limits.pids && Number(pids) >= limits.pids * 0.8, `pids.current ${pids}`);
 
     // Meanwhile: a new session starts and its shell answers, and the first session's does too.
     const createStarted = performance.now();
     const fresh = await start();
     const createMs = performance.now() - createStarted;
-    const rtt = await echoRoundTrip(fresh.terminal);
-    const oldRtt = await echoRoundTrip(open[0]!.terminal);
+    const rtt = await echoRoundTrip(fresh.terminal, starvedEchoMs);
+    const oldRtt = await echoRoundTrip(open[0]!.terminal, starvedEchoMs);
     t.diagnostic(`during the bomb: new session ready in ${Math.round(createMs)} ms, echo ${Math.round(rtt)} ms; older session echo ${Math.round(oldRtt)} ms`);
-    assert.ok(createMs < 20_000);
-    assert.ok(rtt < 2000 && oldRtt < 2000);
+    assert.ok(createMs < coldStartBoundMs, `a new session started during the bomb (${Math.round(createMs)} ms)`);
+    assert.ok(rtt < starvedEchoMs && oldRtt < starvedEchoMs, 'both sessions answer during the bomb');
     assert.equal((await health(server.url)).status, 'ok');
 
     // Reset: end the stricken session (its containers go) and start a fresh one.

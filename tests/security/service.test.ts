@@ -26,6 +26,8 @@ import {
   ticket,
 } from './helpers.js';
 
+/** Another session's echo while one misbehaves: slower is starvation. A safety bound only; the benchmark measures echo (scripts/bench.ts). */
+const starvedEchoMs = 10_000;
 let server: RunningServer;
 const shells: TerminalClient[] = [];
 /** Sessions made by the flood test, used by the socket tests after it. */
@@ -143,7 +145,7 @@ describe('the terminal socket', { timeout: 600_000 }, () => {
     const closed = closedWith(result.socket!);
     result.socket!.send(Buffer.alloc(70 * 1024, 0x61), { binary: true });
     assert.equal((await closed).code, 1009, 'message too big');
-    assert.ok((await echoRoundTrip(witness)) < 2000, 'another session still echoes');
+    assert.ok((await echoRoundTrip(witness, starvedEchoMs)) < starvedEchoMs, 'another session still echoes');
     // The offender's own shell is intact: a new socket reattaches.
     const again = await shell(a!);
     assert.equal((await sh(again, 'echo intact')).out.trim(), 'intact');
@@ -199,7 +201,7 @@ describe('the terminal socket', { timeout: 600_000 }, () => {
 
     // A socket that sends nothing malformed keeps working; bounds are enforced on valid values.
     assert.equal((await health(server.url)).status, 'ok');
-    assert.ok((await echoRoundTrip(witness)) < 2000);
+    assert.ok((await echoRoundTrip(witness, starvedEchoMs)) < starvedEchoMs, 'another session still echoes');
     const fresh = await shell(c!);
     fresh.resize(500, 500);
     await sleep(200);
