@@ -2,6 +2,7 @@ import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
 import labCatalogue from './src/plugins/lab-catalogue';
+import rehypeMermaidSvg from './src/plugins/rehype-mermaid-svg';
 
 const config = {
   title: 'SSH Lab',
@@ -11,7 +12,7 @@ const config = {
   baseUrl: '/',
   trailingSlash: false,
   onBrokenLinks: 'throw',
-  markdown: { mermaid: true, hooks: { onBrokenMarkdownLinks: 'throw' } },
+  markdown: { hooks: { onBrokenMarkdownLinks: 'throw' } },
   i18n: { defaultLocale: 'en', locales: ['en'] },
   customFields: {
     /** Where the widget finds the API; empty means the same origin that served the page. */
@@ -21,14 +22,14 @@ const config = {
     [
       'classic',
       {
-        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs' },
+        // Diagrams become inline SVG at build time: no page ships mermaid.
+        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs', rehypePlugins: [rehypeMermaidSvg] },
         blog: false,
         theme: { customCss: './src/css/custom.css' },
       } satisfies Preset.Options,
     ],
   ],
   themes: [
-    '@docusaurus/theme-mermaid',
     [
       '@easyops-cn/docusaurus-search-local',
       { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true },
