@@ -2,7 +2,11 @@ import * as z from 'zod';
 
 /** Request and response bodies of the HTTP API, shared by the server (validation) and the widget. */
 
-const id = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes');
 
 /** Path parameters of every /api/sessions/:id… route. */
 export const sessionParamsSchema = z.object({ id: z.string().min(1).max(64) });

@@ -31,9 +31,10 @@ const poolSizes = z
   .transform((value, ctx) => {
     const sizes: Record<string, number> = {};
     for (const item of list(value)) {
-      const match = /^([a-z0-9][a-z0-9-]*)=(\d{1,2})$/.exec(item);
-      if (!match || Number(match[2]) > 50) ctx.addIssue({ code: 'custom', message: `"${item}" is not lab-id=size (size 0-50), as in keygen=2,copy-id=1` });
-      else sizes[match[1]!] = Number(match[2]);
+      const [, labId, size] = /^([a-z0-9][a-z0-9-]*)=(\d{1,2})$/.exec(item) ?? [];
+      if (labId === undefined || Number(size) > 50)
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not lab-id=size (size 0-50), as in keygen=2,copy-id=1` });
+      else sizes[labId] = Number(size);
     }
     return sizes;
   });
@@ -109,8 +110,10 @@ const variables = z.object({
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
 function checkTogether(c: z.output<typeof variables>, ctx: z.RefinementCtx): void {
   const problem = (variable: keyof typeof c, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
-  if (c.SSH_LAB_FLOW_LOW_BYTES >= c.SSH_LAB_FLOW_HIGH_BYTES) problem('SSH_LAB_FLOW_LOW_BYTES', `must be below SSH_LAB_FLOW_HIGH_BYTES (${c.SSH_LAB_FLOW_HIGH_BYTES})`);
-  if (c.SSH_LAB_MAX_SESSIONS_PER_CLIENT > c.SSH_LAB_MAX_SESSIONS) problem('SSH_LAB_MAX_SESSIONS_PER_CLIENT', `must not exceed SSH_LAB_MAX_SESSIONS (${c.SSH_LAB_MAX_SESSIONS})`);
+  if (c.SSH_LAB_FLOW_LOW_BYTES >= c.SSH_LAB_FLOW_HIGH_BYTES)
+    problem('SSH_LAB_FLOW_LOW_BYTES', `must be below SSH_LAB_FLOW_HIGH_BYTES (${c.SSH_LAB_FLOW_HIGH_BYTES})`);
+  if (c.SSH_LAB_MAX_SESSIONS_PER_CLIENT > c.SSH_LAB_MAX_SESSIONS)
+    problem('SSH_LAB_MAX_SESSIONS_PER_CLIENT', `must not exceed SSH_LAB_MAX_SESSIONS (${c.SSH_LAB_MAX_SESSIONS})`);
   const tmpfsMb = c.SSH_LAB_HOST_HOME_MB + c.SSH_LAB_HOST_TMP_MB * 1.5 + 8;
   if (tmpfsMb > c.SSH_LAB_HOST_MEMORY_MB * 0.6) {
     problem(
@@ -119,7 +122,8 @@ function checkTogether(c: z.output<typeof variables>, ctx: z.RefinementCtx): voi
     );
   }
   const poolPrefix = cidrPrefix(c.SSH_LAB_SUBNET_POOL);
-  if (poolPrefix !== undefined && c.SSH_LAB_SUBNET_PREFIX < poolPrefix) problem('SSH_LAB_SUBNET_PREFIX', `must not be below the prefix of SSH_LAB_SUBNET_POOL (/${poolPrefix})`);
+  if (poolPrefix !== undefined && c.SSH_LAB_SUBNET_PREFIX < poolPrefix)
+    problem('SSH_LAB_SUBNET_PREFIX', `must not be below the prefix of SSH_LAB_SUBNET_POOL (/${poolPrefix})`);
 }
 
 // A variable that failed its own check would only add noise to the rules between variables.

@@ -16,7 +16,11 @@ export const Errors = {
     'Lab environments are unavailable: %s Operators: start a Docker engine (e.g. "systemctl start docker") and build the image with "npm run images"; the server picks it up without a restart.',
     503,
   ),
-  EnvironmentCapacity: createError<[string]>('ENVIRONMENT_CAPACITY', 'The lab machines have no room for another environment right now: %s. Try again in a few minutes.', 503),
+  EnvironmentCapacity: createError<[string]>(
+    'ENVIRONMENT_CAPACITY',
+    'The lab machines have no room for another environment right now: %s. Try again in a few minutes.',
+    503,
+  ),
   EnvironmentFailed: createError<[string]>('ENVIRONMENT_FAILED', 'The lab environment could not start: %s', 500),
   ShuttingDown: createError('SHUTTING_DOWN', 'The server is shutting down.', 503),
   MetricsTokenWrong: createError('METRICS_TOKEN_WRONG', 'GET /metrics needs "Authorization: Bearer <SSH_LAB_METRICS_TOKEN>".', 401),

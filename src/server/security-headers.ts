@@ -47,35 +47,38 @@ const permissionsPolicy = 'camera=(), microphone=(), geolocation=(), usb=(), pay
  * inline scripts (hashed once at start: a rebuilt site needs a restart, as its assets do), inline
  * styles (Docusaurus and xterm.js set them), and WebSockets to this host only; nothing may frame the site.
  */
-export const securityHeaders = fp<SecurityHeadersOptions>(async (app, options) => {
-  const scriptSources = ["'self'", ...(options.siteDir ? inlineScriptHashes(resolve(options.siteDir)) : [])];
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: scriptSources,
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: [connectSources],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
+export const securityHeaders = fp<SecurityHeadersOptions>(
+  async (app, options) => {
+    const scriptSources = ["'self'", ...(options.siteDir ? inlineScriptHashes(resolve(options.siteDir)) : [])];
+    await app.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: scriptSources,
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: [connectSources],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          objectSrc: ["'none'"],
+        },
       },
-    },
-    // Sent below, on HTTPS only: over plain HTTP it means nothing and misleads whoever reads it.
-    strictTransportSecurity: false,
-    xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'same-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
-  });
-  // helmet has no Permissions-Policy.
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('permissions-policy', permissionsPolicy);
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
-  });
-}, { name: 'security-headers' });
+      // Sent below, on HTTPS only: over plain HTTP it means nothing and misleads whoever reads it.
+      strictTransportSecurity: false,
+      xFrameOptions: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginEmbedderPolicy: false,
+    });
+    // helmet has no Permissions-Policy.
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('permissions-policy', permissionsPolicy);
+      if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    });
+  },
+  { name: 'security-headers' },
+);

@@ -22,7 +22,10 @@ class FakeEnvironment implements StartedEnvironment {
   readonly hosts: readonly StartedHost[];
   disposed = false;
 
-  constructor(readonly sessionId: string, spec: EnvironmentSpec) {
+  constructor(
+    readonly sessionId: string,
+    spec: EnvironmentSpec,
+  ) {
     this.hosts = spec.hosts.map((h, i) => ({
       name: h.name,
       role: h.role,

@@ -35,7 +35,10 @@ describe('the error handler', () => {
       throw error;
     };
     t.app.get('/test/reset', failing(Object.assign(new Error('read ECONNRESET from /var/run/docker.sock'), { code: 'ECONNRESET' })));
-    t.app.get('/test/fastify-internal', failing(Object.assign(new Error('FST internals: reply was already sent'), { code: 'FST_ERR_REP_ALREADY_SENT', statusCode: 500 })));
+    t.app.get(
+      '/test/fastify-internal',
+      failing(Object.assign(new Error('FST internals: reply was already sent'), { code: 'FST_ERR_REP_ALREADY_SENT', statusCode: 500 })),
+    );
     t.app.get('/test/plain', failing(new Error('undefined is not a function at secret.ts:12')));
     t.app.get('/test/library-4xx', failing(Object.assign(new Error('Range 99-100 of /srv/build/x is not satisfiable'), { statusCode: 416 })));
     t.app.get('/test/catalogue', failing(new Errors.CapacityFull(4)));

@@ -24,13 +24,19 @@ test('every bad value is named in one message', () => {
 });
 
 test('cross-field rules are checked', () => {
-  assert.throws(() => loadConfig({ SSH_LAB_FLOW_LOW_BYTES: '2000000', SSH_LAB_FLOW_HIGH_BYTES: '1000000' }), /SSH_LAB_FLOW_LOW_BYTES="2000000": must be below SSH_LAB_FLOW_HIGH_BYTES/);
+  assert.throws(
+    () => loadConfig({ SSH_LAB_FLOW_LOW_BYTES: '2000000', SSH_LAB_FLOW_HIGH_BYTES: '1000000' }),
+    /SSH_LAB_FLOW_LOW_BYTES="2000000": must be below SSH_LAB_FLOW_HIGH_BYTES/,
+  );
   assert.throws(() => loadConfig({ SSH_LAB_HOST_MEMORY_MB: '64', SSH_LAB_HOST_HOME_MB: '64' }), /counts against SSH_LAB_HOST_MEMORY_MB/);
   assert.throws(() => loadConfig({ SSH_LAB_ALLOWED_ORIGINS: 'example.org' }), /not an origin/);
 });
 
 test('allowed origins are split and trimmed', () => {
-  assert.deepEqual(loadConfig({ SSH_LAB_ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).allowedOrigins, ['https://a.example', 'http://b.example:8080']);
+  assert.deepEqual(loadConfig({ SSH_LAB_ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).allowedOrigins, [
+    'https://a.example',
+    'http://b.example:8080',
+  ]);
 });
 
 test('every bad value is reported at once, one line each, the subnet pool and list variables included', () => {
@@ -56,8 +62,14 @@ test('every bad value is reported at once, one line each, the subnet pool and li
     },
   );
   assert.throws(() => loadConfig({ SSH_LAB_SUBNET_POOL: '10.0.0.0/31' }), /SSH_LAB_SUBNET_POOL="10.0.0.0\/31": .*too small/);
-  assert.throws(() => loadConfig({ SSH_LAB_SUBNET_POOL: '10.1.0.0/24', SSH_LAB_SUBNET_PREFIX: '20' }), /SSH_LAB_SUBNET_PREFIX="20": must not be below the prefix of SSH_LAB_SUBNET_POOL \(\/24\)/);
-  assert.throws(() => loadConfig({ SSH_LAB_MAX_SESSIONS: '2', SSH_LAB_MAX_SESSIONS_PER_CLIENT: '3' }), /SSH_LAB_MAX_SESSIONS_PER_CLIENT="3": must not exceed SSH_LAB_MAX_SESSIONS \(2\)/);
+  assert.throws(
+    () => loadConfig({ SSH_LAB_SUBNET_POOL: '10.1.0.0/24', SSH_LAB_SUBNET_PREFIX: '20' }),
+    /SSH_LAB_SUBNET_PREFIX="20": must not be below the prefix of SSH_LAB_SUBNET_POOL \(\/24\)/,
+  );
+  assert.throws(
+    () => loadConfig({ SSH_LAB_MAX_SESSIONS: '2', SSH_LAB_MAX_SESSIONS_PER_CLIENT: '3' }),
+    /SSH_LAB_MAX_SESSIONS_PER_CLIENT="3": must not exceed SSH_LAB_MAX_SESSIONS \(2\)/,
+  );
 });
 
 test('lists and the metrics token reach the Config', () => {

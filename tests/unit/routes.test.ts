@@ -34,7 +34,12 @@ describe('sessions', () => {
       [[], /Invalid request body: /],
     ];
     for (const [body, message] of cases) {
-      const response = await t.app.inject({ method: 'POST', url: '/api/sessions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
       assert.equal(response.statusCode, 400, JSON.stringify(body));
       assert.equal(response.json().error, 'BAD_REQUEST');
       assert.match(response.json().message, message);
@@ -46,12 +51,22 @@ describe('sessions', () => {
     assert.deepEqual([bad.statusCode, bad.json().error], [400, 'BAD_JSON']);
     const text = await t.app.inject({ method: 'POST', url: '/api/sessions', headers: { 'content-type': 'text/plain' }, payload: 'keygen' });
     assert.deepEqual([text.statusCode, text.json().error], [415, 'UNSUPPORTED_MEDIA_TYPE']);
-    const big = await t.app.inject({ method: 'POST', url: '/api/sessions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ labId: 'x'.repeat(20_000) }) });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ labId: 'x'.repeat(20_000) }),
+    });
     assert.deepEqual([big.statusCode, big.json().error], [413, 'BODY_TOO_LARGE']);
   });
 
   test('an unknown lab is a 404 that points at the list', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/sessions', headers: { 'content-type': 'application/json' }, payload: '{"labId":"no-such-lab"}' });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"labId":"no-such-lab"}',
+    });
     assert.equal(response.statusCode, 404);
     assert.deepEqual(response.json(), { error: 'LAB_UNKNOWN', message: 'No lab named "no-such-lab". GET /api/labs lists the labs.' });
   });
@@ -86,7 +101,12 @@ describe('sessions', () => {
     const ticket = await t.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/ticket`, headers: { authorization } });
     assert.equal(ticket.statusCode, 200);
     assert.ok(ticket.json().ticket.length > 16);
-    const step = await t.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/check`, headers: { authorization, 'content-type': 'application/json' }, payload: '{"stepId":"no-step"}' });
+    const step = await t.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${session.id}/check`,
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: '{"stepId":"no-step"}',
+    });
     assert.deepEqual([step.statusCode, step.json().error], [404, 'STEP_UNKNOWN']);
     const solution = await t.app.inject({ method: 'GET', url: `/api/sessions/${session.id}/solution`, headers: { authorization } });
     assert.equal(solution.statusCode, 200);
@@ -124,7 +144,8 @@ describe('rate limits', () => {
       statuses.map((r) => r.statusCode),
       [404, 404, 404, 429, 429],
     );
-    const limited = statuses[3]!;
+    const limited = statuses[3];
+    assert.ok(limited);
     assert.equal(limited.json().error, 'RATE_LIMITED');
     assert.match(limited.json().message, /^Too many new sessions from your address/);
     assert.ok(Number(limited.headers['retry-after']) > 0);
@@ -132,7 +153,8 @@ describe('rate limits', () => {
   });
 
   test('every other /api route, terminal upgrades included, is limited per address and route; /healthz is not', async () => {
-    const ticket = () => t.app.inject({ method: 'POST', url: '/api/sessions/nope/ticket', remoteAddress: '198.51.100.7', headers: { authorization: 'Bearer x' } });
+    const ticket = () =>
+      t.app.inject({ method: 'POST', url: '/api/sessions/nope/ticket', remoteAddress: '198.51.100.7', headers: { authorization: 'Bearer x' } });
     const statuses = [];
     for (let i = 0; i < 12; i++) statuses.push((await ticket()).statusCode);
     assert.deepEqual(statuses, [...Array(10).fill(404), 429, 429]);
@@ -141,7 +163,13 @@ describe('rate limits', () => {
     assert.match(limited.json().message, /^Too many requests from your address/);
     assert.ok(limited.headers['content-security-policy'], 'a refusal carries the security headers too');
 
-    const upgrade = () => t.app.inject({ method: 'GET', url: '/api/sessions/nope/terminal?ticket=x', remoteAddress: '198.51.100.7', headers: { origin: 'http://lab.test', host: 'lab.test' } });
+    const upgrade = () =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/sessions/nope/terminal?ticket=x',
+        remoteAddress: '198.51.100.7',
+        headers: { origin: 'http://lab.test', host: 'lab.test' },
+      });
     const upgrades = [];
     for (let i = 0; i < 11; i++) upgrades.push((await upgrade()).statusCode);
     assert.deepEqual(upgrades, [...Array(10).fill(404), 429], 'the terminal route counts on its own');

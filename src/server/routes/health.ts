@@ -22,6 +22,9 @@ export const healthRoutes: FastifyPluginAsync<AppContext> = async (app, { provid
     const token = bearerToken(request.headers.authorization);
     // Digests compare in constant time whatever the length of what was sent.
     if (!token || !timingSafeEqual(digest(token), expected)) throw new Errors.MetricsTokenWrong();
-    return reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    return reply
+      .header('cache-control', 'no-store')
+      .type(metrics.registry.contentType)
+      .send(await metrics.registry.metrics());
   });
 };

@@ -47,6 +47,9 @@ export const siteRoutes: FastifyPluginAsync<AppContext> = async (app, { config }
     if (!built) {
       return reply.code(404).type('text/plain').send(`The site is not built yet: run "npm run build" (or "npm start", which builds it). Looked in ${root}.`);
     }
-    return reply.code(404).type('text/html').send(notFoundPage ?? 'Not found');
+    return reply
+      .code(404)
+      .type('text/html')
+      .send(notFoundPage ?? 'Not found');
   });
 };

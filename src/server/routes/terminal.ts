@@ -43,7 +43,7 @@ export const terminalRoutes: FastifyPluginAsyncZod<AppContext> = async (app, { r
     },
     (socket, request) => {
       const session = registry.get(request.params.id);
-      if (!session || session.state !== 'ready') {
+      if (session?.state !== 'ready') {
         const message: ServerMessage = session
           ? { type: 'exit', code: null, reason: 'environment-lost', message: 'The lab environment stopped. Start a fresh lab to get a new one.' }
           : { type: 'exit', code: null, reason: 'session-ended', message: 'This session has ended.' };
