@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer, connect, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { loadLab } from '../../src/labs/load.js';
 import type { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
 import type { RunningServer } from '../../src/server/main.js';
@@ -215,8 +216,11 @@ describe('a session network', { timeout: 600_000 }, () => {
           for (const setting of ['x11forwarding no', 'permittunnel no', 'gatewayports no', 'allowstreamlocalforwarding no', 'maxstartups 10:30:60', 'logingracetime 30', 'maxsessions 16']) {
             assert.ok(sshd.split('\n').includes(setting), `${where}: sshd ${setting}`);
           }
-          const labHost = lab.id === 'port-forward' || lab.id === 'jump-host' ? host.name !== 'workstation' && host.name !== 'internal' : false;
-          if (!labHost) assert.ok(sshd.split('\n').includes('disableforwarding yes'), `${where}: no forwarding at all`);
+          // Forwarding is on only where the lab's own definition asks for it (a lab that teaches it), and only as much.
+          const declared = loadLab(lab.id).hosts.find((h) => h.name === host.name);
+          assert.ok(declared, `${where}: the host is declared in lab.yaml`);
+          if (declared.forwarding === 'no' && !declared.agentForwarding) assert.ok(sshd.split('\n').includes('disableforwarding yes'), `${where}: no forwarding at all`);
+          else assert.ok(sshd.split('\n').includes(`allowtcpforwarding ${declared.forwarding}`), `${where}: forwarding only as lab.yaml declares (${declared.forwarding})`);
           hosts++;
         }
       } finally {
