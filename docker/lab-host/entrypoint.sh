@@ -16,8 +16,9 @@ set -euo pipefail
 umask 077
 
 run=/run/ssh-lab
-mkdir -p "$run/authorized_keys" "$run/sshd_config.d" /run/sshd
-chmod 0755 "$run" "$run/authorized_keys" "$run/sshd_config.d"
+# /etc/ssh/sshd_config.d and /etc/ssh/ca are links into /run/etc-ssh (the root filesystem is read-only).
+mkdir -p "$run/authorized_keys" "$run/sshd_config.d" /run/sshd /run/etc-ssh/sshd_config.d /run/etc-ssh/ca
+chmod 0755 "$run" "$run/authorized_keys" "$run/sshd_config.d" /run/etc-ssh /run/etc-ssh/sshd_config.d /run/etc-ssh/ca
 chmod 0755 /run/sshd
 
 printf '%s' "${SSH_LAB_HOST_KEY:?host key missing}" | base64 -d > "$run/ssh_host_ed25519_key"
@@ -33,18 +34,26 @@ done
 hash=$(perl -e 'my @c = ("a".."z", "A".."Z", 0..9, ".", "/"); my $s = join "", map { $c[rand @c] } 1..16;
                 print crypt($ENV{SSH_LAB_PASSWORD}, "\$6\$$s\$")')
 day=$(( $(date +%s) / 86400 ))
-awk -F: -v OFS=: -v h="$hash" -v d="$day" '$1 == "learner" { $2 = h; $3 = d } $1 == "root" { $2 = "*" } { print }' \
+# root and git have no password ("*"), but are not locked ("!"), which sshd would refuse even for keys.
+awk -F: -v OFS=: -v h="$hash" -v d="$day" '$1 == "learner" { $2 = h; $3 = d } $1 == "root" || $1 == "git" { $2 = "*" } { print }' \
   /etc/shadow.image > "$run/shadow"
 chmod 0640 "$run/shadow"
 chgrp shadow "$run/shadow"
 
-# The learner's home is a tmpfs: build it from the skeleton.
+# Homes are on a tmpfs: build them from the skeleton. Root has no CAP_FOWNER here: set modes
+# before handing the files to their owner.
 home=/home/learner
-# Root has no CAP_FOWNER here: set modes before handing the files to learner.
 mkdir -p "$home"
 cp -a /etc/skel/. "$home/"
 chmod 0750 "$home"
 chown -R learner:learner "$home"
+mkdir -p /home/root
+cp -a /etc/skel/. /home/root/
+chmod 0700 /home/root
+# git's login shell is git-shell; its home holds only what a lab's setup puts there.
+mkdir -p /home/git
+chmod 0755 /home/git
+chown git:git /home/git
 
 fail() {
   echo "lab-entrypoint: FATAL: $*" >&2
@@ -65,6 +74,15 @@ case "$agent" in no | yes) ;; *) fail "SSH_LAB_AGENT_FORWARDING=$agent is not ye
   echo "AllowTcpForwarding $forwarding"
   echo "AllowAgentForwarding $agent"
   echo "AllowStreamLocalForwarding no"
+  # The backend logs in from the gateway with its own key. Whatever a host's root (sshd-hardening's
+  # learner) writes to /etc/ssh/sshd_config.d, these hold for those logins: a matching Match block
+  # overrides global lines, the first Match block wins over later ones, and this one is in the first
+  # file sshd reads (its scope ends with this file).
+  echo "Match Address ${SSH_LAB_ADMIN_FROM}"
+  echo "    PubkeyAuthentication yes"
+  echo "    AuthenticationMethods any"
+  echo "    AuthorizedKeysFile .ssh/authorized_keys /run/ssh-lab/authorized_keys/%u"
+  echo "    PermitRootLogin prohibit-password"
 } > "$run/sshd_config.d/host.conf"
 chmod 0644 "$run/sshd_config.d/host.conf"
 
@@ -99,6 +117,6 @@ umask 022
 init=()
 if [ "$$" = 1 ]; then init=(/usr/bin/tini --); fi
 # Drop the two start-up capabilities for good (bounding set, hence effective and permitted after
-# exec), then run sshd for at most the session's lifetime.
+# exec), then run sshd (lab-sshd: the host outlives a stopped sshd) for at most the session's lifetime.
 exec setpriv --bounding-set=-net_admin,-setpcap --inh-caps=-all -- \
-  "${init[@]}" timeout --signal=TERM "$lifetime" /usr/sbin/sshd -D -e
+  "${init[@]}" timeout --signal=TERM "$lifetime" /usr/local/sbin/lab-sshd
