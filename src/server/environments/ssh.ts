@@ -61,7 +61,9 @@ export function connect(options: ConnectOptions): Promise<Client> {
       client.setNoDelay(true);
       resolve(client);
     });
-    client.once('error', fail);
+    // Not once: ssh2 can emit a second error (e.g. "Connection lost before handshake" after a
+    // reset while sshd restarts), and an error event with no listener would end the process.
+    client.on('error', fail);
     client.connect({
       host: options.host,
       port: options.port,
