@@ -1,40 +1,16 @@
-import { defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, describeKeyFile, fail, keyFile, octal, pass, sshProbe, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+const authorized = '~/.ssh/authorized_keys';
 
-/**
- * A real key login from the workstation, as a learner's `ssh server` would do it, but with the
- * one key only, no password fallback, and the server's real host key (not the learner's known_hosts).
- */
-async function keyLogin(lab: CheckContext, identity: string): Promise<{ ok: boolean; error: string }> {
-  const hostKey = lab.session.hosts.find((h) => h.name === server)!.publicKey;
-  const result = await lab.exec(
-    workstation,
-    [
-      `kh=$(mktemp) && printf '%s\\n' ${quote(`* ${hostKey}`)} > "$kh" &&`,
-      `ssh -F /dev/null -i ${identity} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o PasswordAuthentication=no`,
-      `-o KbdInteractiveAuthentication=no -o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes`,
-      `-o ConnectTimeout=5 server true; r=$?; rm -f "$kh"; exit $r`,
-    ].join(' '),
-  );
-  return { ok: result.code === 0, error: result.stderr.trim().split('\n').at(-1) ?? '' };
-}
+/** A real key login from the workstation with this one key: no agent, no password, the server's real host key. */
+const keyLogin = (lab: CheckContext, key: string) => sshProbe(lab, { to: server, identity: { key } });
 
-/** "SHA256:…" of a public key file on a host, or null. */
-async function fingerprint(lab: CheckContext, host: string, path: string): Promise<string | null> {
-  const result = await lab.exec(host, `ssh-keygen -l -f ${path} 2>/dev/null`);
-  return result.code === 0 ? (result.stdout.trim().split(/\s+/)[1] ?? null) : null;
-}
-
-/** Fingerprints of every key an authorized_keys file lists. */
-async function listed(lab: CheckContext, host: string, path: string): Promise<string[]> {
-  const result = await lab.exec(host, `ssh-keygen -l -f ${path} 2>/dev/null`);
-  return result.stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/)[1])
-    .filter((hash): hash is string => Boolean(hash?.startsWith('SHA256:')));
+/** Fingerprints of every key a public-key file lists (an authorized_keys file, or a .pub), or null when the file is of another kind. */
+async function listed(lab: CheckContext, host: string, path: string): Promise<string[] | null> {
+  const file = await keyFile(lab, host, path);
+  return file.kind === 'public' ? file.keys.map((k) => k.fingerprint) : null;
 }
 
 /**
@@ -43,14 +19,18 @@ async function listed(lab: CheckContext, host: string, path: string): Promise<st
  */
 async function diagnose(lab: CheckContext, key: string, login: { error: string }): Promise<string> {
   const pub = `${key}.pub`;
-  if (!(await lab.stat(workstation, key))) return `The private key ${key} on workstation is missing, so there is nothing to log in with.`;
-  const mine = await fingerprint(lab, workstation, pub);
-  if (!mine) return `${pub} on workstation is missing or is not a public key.`;
+  const privateFile = await keyFile(lab, workstation, key);
+  if (privateFile.kind === 'missing') return `The private key ${key} on workstation is missing, so there is nothing to log in with.`;
+  if (privateFile.kind !== 'private') return `${key} on workstation is ${describeKeyFile(privateFile)}, not a private key, so there is nothing to log in with.`;
+  const publicFile = await keyFile(lab, workstation, pub);
+  if (publicFile.kind !== 'public') {
+    return publicFile.kind === 'missing' ? `${pub} on workstation is missing.` : `${pub} on workstation is ${describeKeyFile(publicFile)}, not a public key.`;
+  }
+  const mine = publicFile.keys[0]!.fingerprint;
 
-  const authorized = '~/.ssh/authorized_keys';
   const file = await lab.stat(server, authorized);
   if (!file) {
-    if ((await listed(lab, workstation, authorized)).includes(mine)) {
+    if ((await listed(lab, workstation, authorized))?.includes(mine)) {
       return `Your key is in ${authorized} on workstation, your own machine. It has to be in ${authorized} of your account on server, the machine you log in to. Run ssh-copy-id server.`;
     }
     const strays = await lab.exec(server, `cd ~ && find . -maxdepth 2 -name '*.pub' -printf '~/%P\\n' 2>/dev/null`);
@@ -63,11 +43,11 @@ async function diagnose(lab: CheckContext, key: string, login: { error: string }
   }
   if (file.type !== 'file') return `${authorized} on server is a ${file.type}, not a file. Remove it and run ssh-copy-id server again.`;
 
-  const text = (await lab.readFile(server, authorized)) ?? '';
-  if (/PRIVATE KEY/.test(text)) {
+  const list = await keyFile(lab, server, authorized);
+  if (list.kind === 'private') {
     return `${authorized} on server contains a PRIVATE key. Only the public half (${pub}) belongs there; a private key never leaves your workstation. Delete ${authorized} on server (ssh server rm .ssh/authorized_keys) and run ssh-copy-id server.`;
   }
-  const keys = await listed(lab, server, authorized);
+  const keys = list.kind === 'public' ? list.keys.map((k) => k.fingerprint) : [];
   if (!keys.includes(mine)) {
     const count = keys.length === 1 ? '1 key' : `${keys.length} keys`;
     return `${authorized} on server holds ${count}${keys.length ? ` (${keys.join(', ')})` : ''}, but not ${pub} (${mine}). Install that one: ssh-copy-id -i ${pub} server.`;
@@ -92,6 +72,9 @@ async function modeProblem(lab: CheckContext): Promise<string | null> {
   for (const [path, label, fix] of paths) {
     const file = await lab.stat(server, path);
     if (!file) continue;
+    if (file.type === 'symlink') {
+      return `${label} on server is a symbolic link. sshd follows it, but its modes are those of the file it points to, and ssh-copy-id writes through it into that file. Keep the real thing there: remove the link and run ssh-copy-id server again.`;
+    }
     if (file.mode & 0o002) {
       return `${label} on server is mode ${octal(file.mode)}: every user can write to it, so sshd ignores your authorized_keys (StrictModes). Run ${fix} on server.`;
     }
@@ -115,16 +98,24 @@ export default defineChecks({
   'second-key': async (lab) => {
     const first = '~/.ssh/id_ed25519';
     const second = '~/.ssh/id_ed25519_backup';
-    if (!(await lab.stat(workstation, second))) return fail(`There is no second key ${second} on workstation yet.`);
-    const encrypted = (await lab.exec(workstation, `ssh-keygen -y -P '' -f ${second}`)).code !== 0;
-    if (encrypted) {
+    const secondFile = await keyFile(lab, workstation, second);
+    if (secondFile.kind === 'missing') return fail(`There is no second key ${second} on workstation yet.`);
+    if (secondFile.kind !== 'private') {
+      return fail(`${second} on workstation is ${describeKeyFile(secondFile)}, not a private key. Make the pair with ssh-keygen -t ed25519 -f ${second}.`);
+    }
+    if (secondFile.encrypted) {
       return fail(`${second} has a passphrase, so this check cannot try it by itself. Make it again and press Enter at the passphrase questions (ssh-keygen -t ed25519 -f ${second}).`);
+    }
+    const firstFile = await keyFile(lab, workstation, first);
+    const secondPrint = secondFile.keys[0]?.fingerprint;
+    if (firstFile.kind === 'private' && secondPrint && firstFile.keys[0]?.fingerprint === secondPrint) {
+      return fail(`${second} is a copy of your first key (${secondPrint}), not a second key: whoever has one has both. Make a new pair with ssh-keygen -t ed25519 -f ${second}.`);
     }
     const [secondLogin, firstLogin] = await Promise.all([keyLogin(lab, second), keyLogin(lab, first)]);
     if (!secondLogin.ok) return fail(await diagnose(lab, second, secondLogin));
     if (!firstLogin.ok) {
-      const mine = await fingerprint(lab, workstation, `${first}.pub`);
-      const keys = await listed(lab, server, '~/.ssh/authorized_keys');
+      const mine = (await listed(lab, workstation, `${first}.pub`))?.[0];
+      const keys = (await listed(lab, server, authorized)) ?? [];
       if (mine && !keys.includes(mine)) {
         return fail(
           `The second key works, but ~/.ssh/authorized_keys on server no longer holds your first key (${mine}): the file was replaced instead of added to. Put it back with ssh-copy-id -i ${first}.pub server.`,
