@@ -1,4 +1,4 @@
-import { clientSettings, defineChecks, fail, octal, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientConfig, clientSettings, defineChecks, fail, fileTypeName, pass, reachesSshd, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
@@ -34,7 +34,7 @@ export default defineChecks({
         `There is no ${path} on workstation yet. If scp said "Connection refused", it went to port 22: scp's port option is a capital -P (lower-case -p preserves file times).`,
       );
     }
-    if (local.type !== 'file') return fail(`${path} on workstation is a ${local.type}, not a copy of the file.`);
+    if (local.type !== 'file') return fail(`${path} on workstation is ${fileTypeName(local.type)}, not a copy of the file.`);
     const [mine, theirs] = await Promise.all([
       lab.exec(workstation, 'sha256sum < ~/notes.txt'),
       lab.exec(server, 'sha256sum < ~/notes.txt'),
@@ -47,28 +47,19 @@ export default defineChecks({
 
   'default-port': async (lab) => {
     const path = '~/.ssh/config';
-    const file = await lab.stat(workstation, path);
-    if (!file) return fail(`There is no ${path} on workstation yet.`);
-    if (file.type !== 'file') return fail(`${path} on workstation is a ${file.type}, not a file.`);
-    const forServer = await clientSettings(lab, server);
-    if (!forServer.ok) {
-      if (/Bad owner or permissions/.test(forServer.error)) {
-        return fail(`${path} on workstation is mode ${octal(file.mode)}: other users can write it, so ssh refuses to use it ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`);
-      }
-      return fail(`ssh cannot read ~/.ssh/config: ${forServer.reason || 'ssh -G failed'}. Fix that line.`);
-    }
-    if (file.mode & 0o022) {
-      // Debian's ssh tolerates group-write when the group is the user's own; stock OpenSSH does not.
-      return fail(
-        `${path} on workstation is mode ${octal(file.mode)}: it is group-writable. Debian's ssh lets that pass because your group has no other members, but stock OpenSSH refuses such a file ("Bad owner or permissions"). Run chmod 600 ~/.ssh/config.`,
-      );
-    }
+    const { settings: forServer, problem } = await clientConfig(lab, server);
+    if (problem) return fail(problem);
     const port = forServer.get('port');
     if (port !== '2222') return fail(`ssh -G server says port ${port}: your ${path} does not give server the port 2222 yet. Put Port 2222 under a Host server line.`);
     const forOthers = await clientSettings(lab, workstation);
     if (forOthers.get('port') === '2222') {
       return fail(`Port 2222 in ${path} applies to every host (ssh -G workstation says port 2222 too). Put it under a Host server line so only server gets it.`);
     }
-    return pass(`ssh -G server says port 2222, only server gets it, and ${path} is mode ${octal(file.mode)}.`);
+    // The settings can say port 2222 and still send ssh server somewhere else (a HostName line).
+    const reach = await reachesSshd(lab, server, server);
+    if (reach.reached !== 'sshd') {
+      return fail(`ssh -G server says port 2222, but ssh server does not reach server's sshd with your ${path}: "${reach.why}". Check its HostName: the Host server entry needs only the Port line.`);
+    }
+    return pass(`ssh -G server says port 2222, only server gets it, and ssh server reaches server's sshd.`);
   },
 });

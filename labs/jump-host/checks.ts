@@ -1,4 +1,4 @@
-import { clientSettings, defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientConfig, clientSettings, defineChecks, fail, fileTypeName, pass } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const noteFile = '~/welcome.txt';
@@ -15,6 +15,8 @@ export default defineChecks({
   jump: async (lab) => {
     const original = await lab.readFile('internal', noteFile);
     if (original === null) throw new Error(`${noteFile} is missing on internal; end the lab and start a new one`);
+    const copied = await lab.stat(workstation, noteFile);
+    if (copied && copied.type !== 'file') return fail(`${noteFile} on workstation is ${fileTypeName(copied.type)}, not a copy of internal's file.`);
     const copy = await lab.readFile(workstation, noteFile);
     if (copy === null) {
       if ((await lab.stat('bastion', noteFile)) !== null) {
@@ -27,8 +29,8 @@ export default defineChecks({
   },
 
   'proxyjump-config': async (lab) => {
-    const forInternal = await clientSettings(lab, 'internal');
-    if (!forInternal.ok) return fail(`ssh cannot read ~/.ssh/config on workstation: ${forInternal.reason || 'ssh -G internal failed'}. Fix that, then try again.`);
+    const { settings: forInternal, problem } = await clientConfig(lab, 'internal');
+    if (problem) return fail(problem);
     const jump = forInternal.get('proxyjump');
     const command = forInternal.get('proxycommand');
     if (!jump && !command) {
