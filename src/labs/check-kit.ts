@@ -41,6 +41,11 @@ export function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;
 }
 
+/** "a directory", "a symbolic link", … for a path that should be a regular file. */
+export function fileTypeName(type: FileStat['type']): string {
+  return type === 'file' ? 'a regular file' : type === 'directory' ? 'a directory' : type === 'symlink' ? 'a symbolic link' : 'not a regular file';
+}
+
 /*
  * The helpers checks share, each in a module of its own beside this file, exported here so that
  * a lab imports everything from one place.

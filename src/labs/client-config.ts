@@ -1,4 +1,4 @@
-import { octal, type CheckContext } from './check-kit.js';
+import { fileTypeName, octal, type CheckContext } from './check-kit.js';
 import { shellQuote } from './shell-quote.js';
 
 /** The settings ssh would use for a host: what `ssh -G <host>` prints, run as learner. */
@@ -57,8 +57,7 @@ export async function clientConfig(
   const problem = (() => {
     if (!file) return `There is no ${path} on ${from} yet.`;
     if (file.type !== 'file') {
-      const what = file.type === 'symlink' ? 'a symbolic link' : file.type === 'directory' ? 'a directory' : 'not a regular file';
-      return `${path} on ${from} is ${what}; ssh's per-user configuration is a regular file. Remove it and write the file itself.`;
+      return `${path} on ${from} is ${fileTypeName(file.type)}; ssh's per-user configuration is a regular file. Remove it and write the file itself.`;
     }
     if (!settings.ok) {
       if (/Bad owner or permissions/.test(settings.error)) {
