@@ -77,7 +77,8 @@ function RowCells({ row }: { row: BenchRow }) {
 export function BenchTable({ group, data = baseline }: DataProps & { group?: string }) {
   const rows = (data.rows ?? []).filter((r) => group === undefined || r.group === group);
   if (!rows.length) return <Missing>{group ? `“${group}” was not measured in this run.` : 'This run recorded no figures.'}</Missing>;
-  const groups = [...new Set(rows.map((r) => r.group))];
+  // Array.from, not spread: the site's Babel build spreads loosely, and `[...set]` would be `[set]` there.
+  const groups = Array.from(new Set(rows.map((r) => r.group)));
   return (
     <table className={styles.table}>
       <caption className={styles.caption}>

@@ -132,7 +132,8 @@ export class ReconnectingSocket {
   }
 
   private emit(event: SocketEvent): void {
-    for (const listener of [...this.listeners.event]) listener(event);
+    // Array.from, not spread: the site's Babel build spreads loosely, and `[...set]` would be `[set]` there.
+    for (const listener of Array.from(this.listeners.event)) listener(event);
   }
 
   private async attempt(): Promise<void> {
@@ -162,7 +163,7 @@ export class ReconnectingSocket {
     };
     socket.onmessage = (event) => {
       if (generation !== this.generation) return;
-      for (const listener of [...this.listeners.message]) listener(event.data);
+      for (const listener of Array.from(this.listeners.message)) listener(event.data);
     };
     socket.onclose = (event) => {
       if (generation !== this.generation) return;
