@@ -53,6 +53,12 @@ export default defineChecks({
         `Nothing listens on port ${localPort} on workstation: no local forward is open. A -R forward would open the port on server instead, and an ssh that ended (or was never started with -f -N) holds no tunnel.`,
       );
     }
+    // Something else that listens on the port (a web server serving a copy of the page) is no tunnel.
+    if (!open.some((l) => l.port === localPort && l.ssh)) {
+      return fail(
+        `Port ${localPort} on workstation is held by a program of yours that is not your ssh: a tunnel is a listener ssh -L opens. Stop that program and open the forward with ssh -f -N -L ${localPort}:localhost:8080 server.`,
+      );
+    }
     const answer = await fetchLocal(lab, localPort);
     if (answer.exit === 52 || answer.exit === 56 || (answer.exit !== 0 && answer.status === '000')) {
       return fail(
