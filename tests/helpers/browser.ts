@@ -1,34 +1,113 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect, type Locator, type Page, type Request } from '@playwright/test';
 
-/** Debian's Chromium, headless, with the flags this closed network needs. Never a downloaded browser. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
-}
+/**
+ * A lab widget in a page, as a learner sees it. Terminal text is read from xterm's rendered rows
+ * (the widget does not expose its Terminal object) through a locator, so every read is a
+ * web-first assertion that retries until the text is there or the timeout says what was shown.
+ */
+export class LabWidget {
+  readonly root: Locator;
+  readonly terminal: Locator;
+  /** What the terminal shows now: xterm's visible rows. */
+  readonly screen: Locator;
+  #running = false;
 
-/** What a lab widget's terminal shows, read from xterm's DOM rows. */
-export async function terminalScreen(page: Page): Promise<string> {
-  // xterm renders only while visible.
-  await page.locator('[data-testid="lab-terminal"]').scrollIntoViewIfNeeded();
-  return page.locator('[data-testid="lab-terminal"] .xterm-rows').innerText();
-}
+  constructor(
+    readonly page: Page,
+    readonly id: string,
+    /** The page (a path under the test's baseURL) that holds this lab. */
+    readonly path: string,
+  ) {
+    this.root = page.locator(`[data-lab-id="${id}"]`);
+    this.terminal = this.root.getByTestId('lab-terminal');
+    this.screen = this.terminal.locator('.xterm-rows');
+  }
 
-/** Waits until the terminal shows the text (a substring or a pattern); returns what it shows then. */
-export async function waitForScreen(page: Page, text: string | RegExp, timeout = 20_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const shown = await terminalScreen(page).catch(() => '');
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
-    if (Date.now() > deadline) throw new Error(`terminal never showed ${text}; it shows:\n${shown}`);
-    await page.waitForTimeout(100);
+  get startButton(): Locator {
+    return this.root.getByTestId('lab-start');
+  }
+
+  get endButton(): Locator {
+    return this.root.getByTestId('lab-end');
+  }
+
+  step(stepId: string): Locator {
+    return this.root.getByTestId(`lab-step-${stepId}`);
+  }
+
+  /** Opens the lab's page and waits until its widget can be started (or resumed). */
+  async open(): Promise<void> {
+    await this.page.goto(this.path);
+    await waitUntilHydrated(this.page);
+    await expect(this.startButton.or(this.endButton)).toBeVisible();
+  }
+
+  /** Clicks Start and waits for the workstation's prompt. */
+  async start(): Promise<void> {
+    await this.startButton.click();
+    this.#running = true;
+    await this.waitForShell();
+  }
+
+  /** The terminal is attached and the shell prompts (after a start, a reload or a resume). */
+  async waitForShell(): Promise<void> {
+    await expect(this.terminal).toBeVisible({ timeout: 60_000 });
+    this.#running = true;
+    await expect(this.root.getByTestId('lab-connection')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
+    await this.expectScreen('learner@workstation');
+  }
+
+  /** Waits until the terminal shows the text (a substring or a pattern). */
+  async expectScreen(text: string | RegExp, timeout?: number): Promise<void> {
+    // xterm renders rows only while its element is visible.
+    await this.terminal.scrollIntoViewIfNeeded();
+    await expect(this.screen).toContainText(text, { useInnerText: true, timeout });
+  }
+
+  /** What the terminal shows once it matches the pattern (for reading a value out of it). */
+  async screenMatching(pattern: RegExp, timeout?: number): Promise<RegExpExecArray> {
+    await this.expectScreen(pattern, timeout);
+    const match = pattern.exec(await this.screen.innerText());
+    expect(match, `terminal shows ${pattern}`).not.toBeNull();
+    return match!;
+  }
+
+  /** Clicks into the terminal, types a line as a learner would, and presses Enter. */
+  async type(line: string): Promise<void> {
+    await this.terminal.click();
+    await this.page.keyboard.type(line, { delay: 5 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Clicks End and waits for the widget to offer a fresh start. */
+  async end(): Promise<void> {
+    await this.endButton.click();
+    await expect(this.startButton).toBeVisible();
+    this.#running = false;
+  }
+
+  /** Fixture teardown: ends a lab the test left running. The backend's close removes the rest. */
+  async endIfRunning(): Promise<void> {
+    if (!this.#running || this.page.isClosed()) return;
+    await this.end().catch(() => undefined);
   }
 }
 
-/** Clicks into the terminal, types a line as a learner would, and presses Enter. */
-export async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('[data-testid="lab-terminal"]').click();
-  await page.keyboard.type(text, { delay: 5 });
-  await page.keyboard.press('Enter');
+/** React has hydrated the page: Docusaurus enables its colour-mode toggle only in the browser. */
+export async function waitUntilHydrated(page: Page): Promise<void> {
+  await expect(page.getByRole('button', { name: /switch between dark and light mode/i }).first()).toBeEnabled();
+}
+
+/**
+ * Counts the page's requests in flight; `settled()` waits until every request made so far has
+ * finished: a condition to wait for, where `networkidle` would wait for a quiet half second.
+ */
+export function trackRequests(page: Page): { settled(): Promise<void> } {
+  const inflight = new Set<Request>();
+  page.on('request', (r) => inflight.add(r));
+  page.on('requestfinished', (r) => inflight.delete(r));
+  page.on('requestfailed', (r) => inflight.delete(r));
+  return {
+    settled: () => expect.poll(() => [...inflight].map((r) => r.url()), { message: 'requests still in flight' }).toEqual([]),
+  };
 }
