@@ -11,7 +11,10 @@ describe('the benchmark report and its targets', () => {
   test('the committed baseline fits the shared schema the Performance page relies on', () => {
     const baseline = baselineSchema.parse(committed);
     assert.ok(baseline.rows.length > 0);
-    assert.ok(baseline.rows.some((r) => r.targetId), 'rows carry the targets they measure');
+    assert.ok(
+      baseline.rows.some((r) => r.targetId),
+      'rows carry the targets they measure',
+    );
   });
 
   test('the committed levers file fits the shared schema', () => {

@@ -58,7 +58,10 @@ describe('the lab session reducer', () => {
   test('a step passed in an earlier session shows passed only while no session runs', () => {
     const loaded = run({ type: 'progress-loaded', completed: { 'make-key': true } });
     assert.equal(stepStatus(loaded, 'make-key'), 'passed');
-    assert.equal(stepStatus(labSessionReducer(labSessionReducer(loaded, { type: 'start', resuming: false }), { type: 'started', session }), 'make-key'), 'pending');
+    assert.equal(
+      stepStatus(labSessionReducer(labSessionReducer(loaded, { type: 'start', resuming: false }), { type: 'started', session }), 'make-key'),
+      'pending',
+    );
   });
 
   test('a check refused because the session is gone ends the session as expired', () => {
@@ -110,7 +113,7 @@ describe('the lab session reducer', () => {
     assert.deepEqual(labSessionReducer(state, { type: 'explanations-dismissed' }).explanations, []);
   });
 
-  test('a fresh start forgets the last session\'s checks, explanations and solution', () => {
+  test("a fresh start forgets the last session's checks, explanations and solution", () => {
     const used = running(
       { type: 'checked', result: { id: 'make-key', passed: false, message: 'no' } },
       { type: 'explained', found: explain('Connection refused') },

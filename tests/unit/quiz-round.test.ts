@@ -17,7 +17,10 @@ const multiple = choiceQuestions.find((q) => q.type === 'multiple' && correctInd
 const wrongOf = (q: (typeof choiceQuestions)[number]) => q.options.findIndex((o) => !o.correct);
 
 const apply = (state: QuizRoundState, ...actions: QuizRoundAction[]) => actions.reduce(quizRoundReducer, state);
-const answerRight = (q: (typeof choiceQuestions)[number]): QuizRoundAction[] => [...correctIndices(q).map((option) => ({ type: 'toggle' as const, option })), { type: 'submit' }];
+const answerRight = (q: (typeof choiceQuestions)[number]): QuizRoundAction[] => [
+  ...correctIndices(q).map((option) => ({ type: 'toggle' as const, option })),
+  { type: 'submit' },
+];
 
 describe('a quiz round', () => {
   test('answer, next, finish: the score and the time taken', () => {
@@ -67,7 +70,15 @@ describe('a quiz round', () => {
 
   test('reviewing mistakes replays only the missed questions, as a new round that sets no best', () => {
     const [a, b] = single as [(typeof single)[0], (typeof single)[0]];
-    let s = apply(initialQuizRound([a, b], null), { type: 'clock-started', now: 0 }, ...answerRight(a), { type: 'next', now: 1 }, { type: 'toggle', option: wrongOf(b) }, { type: 'submit' }, { type: 'next', now: 2, newBest: true });
+    let s = apply(
+      initialQuizRound([a, b], null),
+      { type: 'clock-started', now: 0 },
+      ...answerRight(a),
+      { type: 'next', now: 1 },
+      { type: 'toggle', option: wrongOf(b) },
+      { type: 'submit' },
+      { type: 'next', now: 2, newBest: true },
+    );
     s = apply(s, { type: 'review-mistakes', now: 5 });
     assert.deepEqual(
       s.questions.map((q) => q.id),

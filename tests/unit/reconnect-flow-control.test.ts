@@ -8,8 +8,13 @@ function emitter<T>() {
   const handlers = new Set<Handler<T>>();
   return {
     handlers,
-    on: (h: Handler<T>) => (handlers.add(h), { dispose: () => void handlers.delete(h) }),
-    fire: (v: T) => handlers.forEach((h) => h(v)),
+    on: (h: Handler<T>) => {
+      handlers.add(h);
+      return { dispose: () => void handlers.delete(h) };
+    },
+    fire: (v: T) => {
+      for (const h of handlers) h(v);
+    },
   };
 }
 
@@ -17,7 +22,14 @@ function harness() {
   const events = emitter<SocketEvent>();
   const messages = emitter<unknown>();
   const sent: (string | Uint8Array)[] = [];
-  const socket: AttachSocket = { send: (d) => (sent.push(d), true), onEvent: events.on, onMessage: messages.on };
+  const socket: AttachSocket = {
+    send: (d) => {
+      sent.push(d);
+      return true;
+    },
+    onEvent: events.on,
+    onMessage: messages.on,
+  };
   const data = emitter<string>();
   const binary = emitter<string>();
   const resize = emitter<{ cols: number; rows: number }>();
@@ -34,7 +46,9 @@ function harness() {
   const output: string[] = [];
   const addon = new FlowControlledAttach(socket, { ackEvery: 1000, onControl: (m) => controls.push(m), onOutput: (t) => output.push(t) });
   addon.activate(terminal);
-  const render = () => pendingRenders.splice(0).forEach((done) => done());
+  const render = () => {
+    for (const done of pendingRenders.splice(0)) done();
+  };
   const acks = () => sent.filter((s): s is string => typeof s === 'string' && s.includes('"ack"')).map((s) => (JSON.parse(s) as { bytes: number }).bytes);
   return { addon, events, messages, sent, data, binary, resize, render, acks, controls, output, all: [events, messages, data, binary, resize] };
 }

@@ -16,7 +16,12 @@ export function BenchMachine({ data = baseline }: DataProps) {
   return (
     <div className={styles.machine} role="note" aria-label="The machine this run was measured on">
       <p>
-        <strong>Measured {formatWhen(data.generatedAt)}</strong>, {data.mode === 'full' ? 'a full run' : data.mode === 'quick' ? 'a quick run (fewer samples, some sections skipped)' : `a ${data.mode ?? 'run of unknown mode'}`}
+        <strong>Measured {formatWhen(data.generatedAt)}</strong>,{' '}
+        {data.mode === 'full'
+          ? 'a full run'
+          : data.mode === 'quick'
+            ? 'a quick run (fewer samples, some sections skipped)'
+            : `a ${data.mode ?? 'run of unknown mode'}`}
         {isNumber(data.minutes) && <> taking {formatNumber(data.minutes, 1)} min</>}.
       </p>
       {m ? (
@@ -39,7 +44,11 @@ export function BenchMachine({ data = baseline }: DataProps) {
           ? `A load above the number of CPUs (${m.cpus}) means work was queueing for a CPU: this machine was shared with other jobs while it measured, so read every figure below as noisy, and compare ratios to the floor rather than absolute times.`
           : 'These are shared, noisy machines: single figures move from run to run, which is why each one is compared with a floor measured in the same run.'}
       </p>
-      {data.leftovers && data.leftovers.length > 0 && <p className={styles.missed}>The run left {data.leftovers.length} container(s) behind: {data.leftovers.join(', ')}.</p>}
+      {data.leftovers && data.leftovers.length > 0 && (
+        <p className={styles.missed}>
+          The run left {data.leftovers.length} container(s) behind: {data.leftovers.join(', ')}.
+        </p>
+      )}
     </div>
   );
 }
@@ -62,8 +71,7 @@ function RowCells({ row }: { row: BenchRow }) {
       <td className={styles.number}>
         {isNumber(row.ratio) ? (
           <>
-            {formatNumber(row.ratio)}×
-            {isNumber(row.floor) && <span className={styles.floorValue}> of {formatNumber(row.floor)}</span>}
+            {formatNumber(row.ratio)}×{isNumber(row.floor) && <span className={styles.floorValue}> of {formatNumber(row.floor)}</span>}
           </>
         ) : (
           ''
@@ -82,8 +90,8 @@ export function BenchTable({ group, data = baseline }: DataProps & { group?: str
   return (
     <table className={styles.table}>
       <caption className={styles.caption}>
-        {group ? `Benchmark: ${group}` : 'Every figure of the run'}. Target and “met” only where the project set a target; × floor is the figure divided by the same thing done with
-        plain Docker or plain OpenSSH in the same run.
+        {group ? `Benchmark: ${group}` : 'Every figure of the run'}. Target and “met” only where the project set a target; × floor is the figure divided by the
+        same thing done with plain Docker or plain OpenSSH in the same run.
       </caption>
       <thead>
         <tr>
@@ -125,7 +133,10 @@ function targetRows(data: BenchBaseline, id: BenchTargetId): BenchRow[] {
 function ManyRows({ id, rows }: { id: BenchTargetId; rows: BenchRow[] }) {
   const numeric = rows.filter((r) => isNumber(r.value));
   const atLeast = 'atLeast' in benchTargets[id].limit;
-  const worst = numeric.reduce<BenchRow | undefined>((w, r) => (!w ? r : (atLeast ? (r.value as number) < (w.value as number) : (r.value as number) > (w.value as number)) ? r : w), undefined);
+  const worst = numeric.reduce<BenchRow | undefined>(
+    (w, r) => (!w ? r : (atLeast ? (r.value as number) < (w.value as number) : (r.value as number) > (w.value as number)) ? r : w),
+    undefined,
+  );
   return (
     <>
       {rows.filter((r) => r.met).length} of {rows.length} met
@@ -225,9 +236,7 @@ export function BenchMissed({ data = baseline }: DataProps) {
         </p>
       )}
       {measured > 0 && unmeasured.length > 0 && (
-        <p className={styles.na}>
-          Not measured in this run: {unmeasured.map((t) => `${t.what} (${t.goal})`).join('; ')}.
-        </p>
+        <p className={styles.na}>Not measured in this run: {unmeasured.map((t) => `${t.what} (${t.goal})`).join('; ')}.</p>
       )}
     </div>
   );

@@ -117,7 +117,13 @@ export default function CapacityChart({ data = baseline }: DataProps) {
           <Missing>Echo under load was not measured in this run.</Missing>
         )}
         {memory.length ? (
-          <LinePanel title="Memory per session (whole system)" unit="MB" points={memory} references={memRefs} format={(v) => `${formatNumber(v, v < 10 ? 1 : 0)} MB`} />
+          <LinePanel
+            title="Memory per session (whole system)"
+            unit="MB"
+            points={memory}
+            references={memRefs}
+            format={(v) => `${formatNumber(v, v < 10 ? 1 : 0)} MB`}
+          />
         ) : (
           <Missing>Memory per session was not measured in this run.</Missing>
         )}
@@ -131,8 +137,8 @@ export default function CapacityChart({ data = baseline }: DataProps) {
               ; this machine would hold about {formatNumber(capacity.estimatedMachineLimit.sessions, 0)} ({capacity.estimatedMachineLimit.by})
             </>
           )}
-          {isNumber(capacity.teardownSeconds) && <>; ending them all took {formatNumber(capacity.teardownSeconds, 1)} s</>}. Memory is the drop in the system’s available memory
-          divided by the sessions open: containers, containerd shims, Docker and the backend together.
+          {isNumber(capacity.teardownSeconds) && <>; ending them all took {formatNumber(capacity.teardownSeconds, 1)} s</>}. Memory is the drop in the system’s
+          available memory divided by the sessions open: containers, containerd shims, Docker and the backend together.
         </span>
       </figcaption>
     </figure>

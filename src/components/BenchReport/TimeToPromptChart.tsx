@@ -64,7 +64,10 @@ export default function TimeToPromptChart({ data = baseline }: DataProps) {
   const ticks = logTicks(lo, hi);
   const labelMinor = Math.log10(hi / lo) <= 2;
   const describe = bars
-    .map((b) => `${b.label}${b.detail ? ` (${b.detail})` : ''}: ${isNumber(b.p50) ? `median ${formatMs(b.p50)}${isNumber(b.p95) ? `, p95 ${formatMs(b.p95)}` : ''}` : 'not measured in this run'}`)
+    .map(
+      (b) =>
+        `${b.label}${b.detail ? ` (${b.detail})` : ''}: ${isNumber(b.p50) ? `median ${formatMs(b.p50)}${isNumber(b.p95) ? `, p95 ${formatMs(b.p95)}` : ''}` : 'not measured in this run'}`,
+    )
     .join('; ');
 
   return (
@@ -111,7 +114,13 @@ export default function TimeToPromptChart({ data = baseline }: DataProps) {
               {isNumber(b.p50) ? (
                 <>
                   {isNumber(b.p95) && b.p95 > b.p50 && (
-                    <rect className={b.floor ? styles.floorP95 : styles.barP95} x={x(b.p50)} y={y} width={Math.max(1, x(b.p95) - x(b.p50))} height={barHeight} />
+                    <rect
+                      className={b.floor ? styles.floorP95 : styles.barP95}
+                      x={x(b.p50)}
+                      y={y}
+                      width={Math.max(1, x(b.p95) - x(b.p50))}
+                      height={barHeight}
+                    />
                   )}
                   <rect className={b.floor ? styles.floorBar : styles.bar} x={x0} y={y} width={Math.max(1, x(b.p50) - x0)} height={barHeight} />
                   <text className={styles.valueText} x={end + 6} y={cy + 4}>

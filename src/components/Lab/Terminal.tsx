@@ -38,8 +38,38 @@ export interface TerminalProps {
   onOutput(text: string): void;
 }
 
-const lightTheme: ITheme = { background: '#fbfbfd', foreground: '#1c1e21', cursor: '#1f7a5a', selectionBackground: '#b3d7ff', black: '#1c1e21', green: '#1a7f37', blue: '#0550ae', brightBlack: '#57606a', yellow: '#9a6700', red: '#cf222e', magenta: '#8250df', cyan: '#1b7c83', white: '#6e7781', brightWhite: '#8c959f' };
-const darkTheme: ITheme = { background: '#16181d', foreground: '#e3e3e3', cursor: '#5fd4a4', selectionBackground: '#3a4a5a', black: '#484f58', green: '#5fd4a4', blue: '#79c0ff', brightBlack: '#6e7681', yellow: '#e3b341', red: '#ff7b72', magenta: '#d2a8ff', cyan: '#56d4dd', white: '#c9d1d9', brightWhite: '#f0f6fc' };
+const lightTheme: ITheme = {
+  background: '#fbfbfd',
+  foreground: '#1c1e21',
+  cursor: '#1f7a5a',
+  selectionBackground: '#b3d7ff',
+  black: '#1c1e21',
+  green: '#1a7f37',
+  blue: '#0550ae',
+  brightBlack: '#57606a',
+  yellow: '#9a6700',
+  red: '#cf222e',
+  magenta: '#8250df',
+  cyan: '#1b7c83',
+  white: '#6e7781',
+  brightWhite: '#8c959f',
+};
+const darkTheme: ITheme = {
+  background: '#16181d',
+  foreground: '#e3e3e3',
+  cursor: '#5fd4a4',
+  selectionBackground: '#3a4a5a',
+  black: '#484f58',
+  green: '#5fd4a4',
+  blue: '#79c0ff',
+  brightBlack: '#6e7681',
+  yellow: '#e3b341',
+  red: '#ff7b72',
+  magenta: '#d2a8ff',
+  cyan: '#56d4dd',
+  white: '#c9d1d9',
+  brightWhite: '#f0f6fc',
+};
 
 /** Opens a web link from the terminal in a new tab that cannot reach back into this page. */
 function openLink(uri: string): void {
@@ -54,7 +84,10 @@ function pasteFromClipboard(xterm: XTerm): void {
     .catch(() => undefined); // permission refused: the browser's own paste still works
 }
 
-const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTerminal({ api, sessionId, token, dark, screenReader, takeFocus, onEvent, onOutput }, ref) {
+const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTerminal(
+  { api, sessionId, token, dark, screenReader, takeFocus, onEvent, onOutput },
+  ref,
+) {
   const box = useRef<HTMLDivElement>(null);
   const term = useRef<XTerm | undefined>(undefined);
   const socket = useRef<ReconnectingSocket | undefined>(undefined);
@@ -83,6 +116,8 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
   }));
 
   useEffect(() => {
+    const element = box.current;
+    if (!element) return;
     const xterm = new XTerm({
       cursorBlink: true,
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
@@ -129,11 +164,11 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
     xterm.loadAddon(fit);
     xterm.loadAddon(new WebLinksAddon((_event, uri) => openLink(uri)));
     xterm.loadAddon(attachment);
-    xterm.open(box.current!);
+    xterm.open(element);
     fit.fit();
     if (latest.current.takeFocus) {
       // xterm draws nothing while off-screen; the learner just asked for it, so bring it into view.
-      box.current!.scrollIntoView({ block: 'nearest' });
+      element.scrollIntoView({ block: 'nearest' });
       xterm.focus();
     }
 
@@ -159,7 +194,7 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
         // Not laid out yet.
       }
     });
-    observer.observe(box.current!);
+    observer.observe(element);
     disposables.push({ dispose: () => observer.disconnect() });
     connection.connect();
 

@@ -14,7 +14,12 @@ const explanations: (Explanation & { pattern: RegExp })[] = [
     pattern: /Permission denied \((?:[a-z-]+,)*publickey(?:,[a-z-]+)*\)/,
     title: 'Permission denied (publickey…)',
     meaning: 'The server refused every way you offered to log in. With keys, it did not accept any key your client tried.',
-    fixes: ['Check the user name (user@host).', 'Is your public key in ~/.ssh/authorized_keys on the server, for that user?', 'Are ~/.ssh (700) and authorized_keys (600) on the server writable only by you? sshd ignores them otherwise.', 'Run ssh -v to see which keys were offered.'],
+    fixes: [
+      'Check the user name (user@host).',
+      'Is your public key in ~/.ssh/authorized_keys on the server, for that user?',
+      'Are ~/.ssh (700) and authorized_keys (600) on the server writable only by you? sshd ignores them otherwise.',
+      'Run ssh -v to see which keys were offered.',
+    ],
     anchor: 'permission-denied-publickey',
   },
   {
@@ -29,8 +34,12 @@ const explanations: (Explanation & { pattern: RegExp })[] = [
     id: 'host-key-changed',
     pattern: /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/,
     title: 'Host key changed / verification failed',
-    meaning: 'The server presented a different host key from the one in your known_hosts, or none you trust. It may have been reinstalled — or someone may be in the middle.',
-    fixes: ['Compare the new fingerprint with one from the administrator, through another channel.', 'Only then remove the old entry: ssh-keygen -R <host>, and connect again.'],
+    meaning:
+      'The server presented a different host key from the one in your known_hosts, or none you trust. It may have been reinstalled — or someone may be in the middle.',
+    fixes: [
+      'Compare the new fingerprint with one from the administrator, through another channel.',
+      'Only then remove the old entry: ssh-keygen -R <host>, and connect again.',
+    ],
     anchor: 'host-key-changed',
   },
   {

@@ -103,7 +103,12 @@ export default function Lab({ id }: { id: string }) {
         </div>
       )}
       {phase.name === 'failed' && (
-        <div className={clsx('alert', phase.kind === 'lost' || phase.kind === 'expired' ? 'alert--warning' : 'alert--danger')} role="alert" data-testid="lab-error" data-kind={phase.kind}>
+        <div
+          className={clsx('alert', phase.kind === 'lost' || phase.kind === 'expired' ? 'alert--warning' : 'alert--danger')}
+          role="alert"
+          data-testid="lab-error"
+          data-kind={phase.kind}
+        >
           <strong>{failureTitles[phase.kind]}.</strong> {phase.message}
         </div>
       )}
@@ -117,7 +122,10 @@ export default function Lab({ id }: { id: string }) {
             password <code data-testid="lab-password">{running.password}</code>
           </span>
           <span>
-            hosts {running.hosts.map((h) => <code key={h.name}>{h.name}</code>)}
+            hosts{' '}
+            {running.hosts.map((h) => (
+              <code key={h.name}>{h.name}</code>
+            ))}
           </span>
           <TimeLeft expiresAt={running.expiresAt} />
           {Object.entries(running.facts)
@@ -141,10 +149,20 @@ export default function Lab({ id }: { id: string }) {
                 Reconnect here
               </button>
             )}
-            <button type="button" className="button button--sm button--outline button--secondary" onClick={() => void terminal.current?.copySelection()} title="Ctrl+Shift+C">
+            <button
+              type="button"
+              className="button button--sm button--outline button--secondary"
+              onClick={() => void terminal.current?.copySelection()}
+              title="Ctrl+Shift+C"
+            >
               Copy
             </button>
-            <button type="button" className="button button--sm button--outline button--secondary" onClick={() => void terminal.current?.paste()} title="Ctrl+Shift+V">
+            <button
+              type="button"
+              className="button button--sm button--outline button--secondary"
+              onClick={() => void terminal.current?.paste()}
+              title="Ctrl+Shift+V"
+            >
               Paste
             </button>
             <label className={styles.toggle}>
@@ -194,6 +212,7 @@ export default function Lab({ id }: { id: string }) {
         {lab.steps.map((step) => {
           const state = steps[step.id];
           const status = stepStatus(session.state, step.id);
+          const stepSolution = solution?.[step.id];
           return (
             <li key={step.id} className={clsx(styles.step, styles[status])} data-testid={`lab-step-${step.id}`} data-status={status}>
               <div className={styles.stepHead}>
@@ -229,9 +248,9 @@ export default function Lab({ id }: { id: string }) {
                   {!state.result.passed && state.result.hint && <div className={styles.hint}>Hint: {state.result.hint}</div>}
                 </div>
               )}
-              {solution?.[step.id] && (
+              {stepSolution && (
                 <pre className={styles.solution} data-testid="lab-solution">
-                  {solution[step.id]!.join('\n')}
+                  {stepSolution.join('\n')}
                 </pre>
               )}
             </li>

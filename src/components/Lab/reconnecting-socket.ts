@@ -25,10 +25,7 @@ const OPEN = 1;
 /** Why the socket stopped trying: nothing more happens until `connect()` is called again. */
 export type FinalClose = 'replaced' | 'shell-ended' | 'session-gone' | 'gave-up';
 
-export type SocketEvent =
-  | { kind: 'open' }
-  | { kind: 'retrying'; attempt: number; delayMs: number }
-  | { kind: 'closed'; reason: FinalClose };
+export type SocketEvent = { kind: 'open' } | { kind: 'retrying'; attempt: number; delayMs: number } | { kind: 'closed'; reason: FinalClose };
 
 export interface Disposable {
   dispose(): void;

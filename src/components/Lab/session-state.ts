@@ -86,7 +86,15 @@ export function labSessionReducer(state: LabSessionState, action: LabSessionActi
     case 'progress-loaded':
       return { ...state, completedBefore: action.completed };
     case 'start':
-      return { ...state, phase: { name: 'starting', resuming: action.resuming }, steps: {}, explanations: [], solution: undefined, connection: { state: 'connecting' }, learnerStarted: !action.resuming };
+      return {
+        ...state,
+        phase: { name: 'starting', resuming: action.resuming },
+        steps: {},
+        explanations: [],
+        solution: undefined,
+        connection: { state: 'connecting' },
+        learnerStarted: !action.resuming,
+      };
     case 'started':
       return state.phase.name === 'starting' ? { ...state, phase: { name: 'running', session: action.session }, connection: { state: 'connecting' } } : state;
     case 'start-failed':
@@ -168,7 +176,8 @@ export function canReconnect(connection: Connection): boolean {
 /** A control message from the server, as a terminal event (undefined: nothing for the widget). */
 export function terminalEventOfControl(message: ServerMessage): TerminalEvent | undefined {
   if (message.type === 'status') return message.state === 'replaced' ? { kind: 'replaced' } : { kind: 'connected', reattached: message.state === 'reattached' };
-  if (message.type === 'exit') return message.reason === 'shell-exited' ? { kind: 'shell-exited' } : { kind: 'session-over', reason: message.reason, message: message.message };
+  if (message.type === 'exit')
+    return message.reason === 'shell-exited' ? { kind: 'shell-exited' } : { kind: 'session-over', reason: message.reason, message: message.message };
   return undefined;
 }
 

@@ -26,7 +26,20 @@ export interface QuizResultProps {
 }
 
 /** The end of a round: the score, the results by category, what was missed, and what to do next. */
-export default function QuizResult({ label, compact, questions, answers, review, newBest, elapsedMs, headingRef, onReviewMistakes, onRestart, restartLabel, onExit }: QuizResultProps) {
+export default function QuizResult({
+  label,
+  compact,
+  questions,
+  answers,
+  review,
+  newBest,
+  elapsedMs,
+  headingRef,
+  onReviewMistakes,
+  onRestart,
+  restartLabel,
+  onExit,
+}: QuizResultProps) {
   const summary = summarize(answers);
   const missed = summary.missed.map((id) => questions.find((q) => q.id === id)).filter((q): q is ChoiceQuestion => q !== undefined);
   return (
@@ -35,13 +48,7 @@ export default function QuizResult({ label, compact, questions, answers, review,
         <h3 ref={headingRef} tabIndex={-1} className={styles.focusTarget}>
           {review ? 'Review finished' : 'Quiz finished'}
         </h3>
-        <p
-          className={styles.score}
-          data-testid="quiz-score"
-          data-correct-count={summary.correct}
-          data-total={summary.total}
-          data-percent={summary.percent}
-        >
+        <p className={styles.score} data-testid="quiz-score" data-correct-count={summary.correct} data-total={summary.total} data-percent={summary.percent}>
           You scored{' '}
           <strong>
             {summary.correct} / {summary.total}

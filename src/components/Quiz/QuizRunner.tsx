@@ -132,33 +132,18 @@ export default function QuizRunner({
         <span>
           {state.review && <span className={clsx('badge badge--warning', styles.badge)}>Review</span>}
           Question {index + 1} of {total}
-          {state.answers.length > 0 && (
-            <span className={styles.muted}>
-              {' '}
-              · {correctSoFar} correct so far
-            </span>
-          )}
+          {state.answers.length > 0 && <span className={styles.muted}> · {correctSoFar} correct so far</span>}
         </span>
         {state.deadline !== null && <QuestionTimer deadline={state.deadline} onTimeUp={() => dispatch({ type: 'time-up' })} />}
       </div>
       <progress className={styles.progress} max={total} value={index + (submitted ? 1 : 0)} aria-label="Quiz progress" />
 
-      <form
-        onSubmit={onSubmit}
-        data-testid="quiz-question"
-        data-question-id={question.id}
-        data-question-type={question.type}
-        className={styles.questionForm}
-      >
+      <form onSubmit={onSubmit} data-testid="quiz-question" data-question-id={question.id} data-question-type={question.type} className={styles.questionForm}>
         <fieldset aria-labelledby={questionId} className={styles.fieldset}>
           <div className={styles.meta}>
             {category && <span className={clsx('badge badge--secondary', styles.badge)}>{category.title}</span>}
-            <span className={clsx('badge', styles.badge, styles[`difficulty-${question.difficulty}`])}>
-              {question.difficulty}
-            </span>
-            <span className={styles.hint}>
-              {question.type === 'single' ? 'Choose one answer' : 'Choose all that apply'}
-            </span>
+            <span className={clsx('badge', styles.badge, styles[`difficulty-${question.difficulty}`])}>{question.difficulty}</span>
+            <span className={styles.hint}>{question.type === 'single' ? 'Choose one answer' : 'Choose all that apply'}</span>
           </div>
           <div id={questionId} ref={questionRef} tabIndex={-1} className={clsx(styles.questionText, styles.focusTarget)}>
             <RichText text={question.question} />
@@ -186,9 +171,7 @@ export default function QuizRunner({
                     <span className={styles.optionText}>
                       <Inline text={option.text} />
                     </span>
-                    {verdict === 'right' && (
-                      <span className={styles.mark}>{checked ? '✓ your answer, right' : '✓ right answer'}</span>
-                    )}
+                    {verdict === 'right' && <span className={styles.mark}>{checked ? '✓ your answer, right' : '✓ right answer'}</span>}
                     {verdict === 'wrong' && <span className={styles.mark}>✗ your answer, wrong</span>}
                   </label>
                   {answer && (checked || option.correct) && (
@@ -203,12 +186,7 @@ export default function QuizRunner({
         </fieldset>
         {!submitted && (
           <div className={styles.actions}>
-            <button
-              type="submit"
-              className="button button--primary"
-              data-testid="quiz-submit"
-              disabled={state.selected.length === 0}
-            >
+            <button type="submit" className="button button--primary" data-testid="quiz-submit" disabled={state.selected.length === 0}>
               Check answer
             </button>
           </div>

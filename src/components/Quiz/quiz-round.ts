@@ -93,7 +93,14 @@ export function quizRoundReducer(s: QuizRoundState, action: QuizRoundAction): Qu
     case 'next':
       if (!currentAnswer(s)) return s;
       if (!isLastQuestion(s)) return { ...s, index: s.index + 1, selected: [], deadline: deadlineFrom(s, action.now) };
-      return { ...s, selected: [], finished: true, deadline: null, elapsedMs: s.startedAt === null ? 0 : action.now - s.startedAt, newBest: !s.review && Boolean(action.newBest) };
+      return {
+        ...s,
+        selected: [],
+        finished: true,
+        deadline: null,
+        elapsedMs: s.startedAt === null ? 0 : action.now - s.startedAt,
+        newBest: !s.review && Boolean(action.newBest),
+      };
     case 'review-mistakes': {
       const missed = new Set(s.answers.filter((a) => !a.correct).map((a) => a.questionId));
       const questions = s.questions.filter((q) => missed.has(q.id));
