@@ -13,9 +13,6 @@ export const sessionParamsSchema = z.object({ id: z.string().min(1).max(64) });
 export type SessionParams = z.infer<typeof sessionParamsSchema>;
 
 /** The query of a terminal upgrade: a one-time ticket from POST /api/sessions/:id/ticket. */
-export const terminalQuerySchema = z.object({
-  ticket: z.string({ error: 'a terminal needs ?ticket=… from POST /api/sessions/:id/ticket' }).min(1).max(128),
-});
 
 export const createSessionRequestSchema = z.object({ labId: id }).strict();
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;

@@ -40,6 +40,13 @@ export type ServerMessage = z.infer<typeof serverMessageSchema>;
  */
 export const tabIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
+/** The terminal WebSocket URL's query: ?ticket=…&tab=… */
+export const terminalQuerySchema = z.object({
+  ticket: z.string({ error: 'a terminal needs ?ticket=… from POST /api/sessions/:id/ticket' }).min(1).max(128),
+  /** The browser tab's own id: a newer socket of the same tab supersedes an older one quietly instead of "replacing" it. */
+  tab: tabIdSchema.optional(),
+});
+
 /** WebSocket close codes the server uses (4000-4999 are for applications). */
 export const closeCodes = {
   replaced: 4001,

@@ -13,7 +13,7 @@ export const Errors = {
   ClientLimit: createError<[number]>('CLIENT_LIMIT', 'You already have %d lab sessions open. End one (or let it expire) before starting another.', 429),
   EnvironmentsUnavailable: createError<[string]>(
     'ENVIRONMENTS_UNAVAILABLE',
-    'Lab environments are unavailable: %s Operators: start a Docker engine (e.g. "systemctl start docker") and build the image with "npm run images"; the server picks it up without a restart.',
+    'Lab environments are unavailable: %s The server picks them up again without a restart once the operator has fixed that.',
     503,
   ),
   EnvironmentCapacity: createError<[string]>(

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sessionParamsSchema, terminalQuerySchema } from '../../protocol/api.js';
-import { closeCodes, type ServerMessage } from '../../protocol/terminal.js';
+import { sessionParamsSchema } from '../../protocol/api.js';
+import { closeCodes, terminalQuerySchema, type ServerMessage } from '../../protocol/terminal.js';
 import { Errors } from '../errors.js';
 import type { AppContext } from './context.js';
 
@@ -52,7 +52,7 @@ export const terminalRoutes: FastifyPluginAsyncZod<AppContext> = async (app, { r
         return;
       }
       session.touch();
-      void session.terminal.attach(socket);
+      void session.terminal.attach(socket, { tab: request.query.tab });
     },
   );
 };
