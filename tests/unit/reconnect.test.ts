@@ -134,6 +134,15 @@ describe('the reconnecting terminal socket', () => {
     });
   }
 
+  test('a socket superseded on the server (4002) is connected again: the newest socket of a page wins', async () => {
+    const h = harness();
+    h.socket.connect();
+    await flushed();
+    h.last().serverOpens();
+    h.last().serverCloses(closeCodes.superseded);
+    assert.equal(h.events.at(-1)?.kind, 'retrying');
+  });
+
   test('a session that is gone when the ticket is asked for ends the attempts', async () => {
     const h = harness({
       url: async () => {

@@ -77,6 +77,13 @@ function openLink(uri: string): void {
   window.open(uri, '_blank', 'noopener,noreferrer');
 }
 
+/**
+ * This page's id on the terminal URL (?tab=): a newer socket from this page supersedes an older
+ * one quietly on the server, instead of announcing "replaced" as it does for another tab.
+ * getRandomValues, unlike randomUUID, also works on plain http.
+ */
+const tabId = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
 function pasteFromClipboard(xterm: XTerm): void {
   void navigator.clipboard
     .readText()
@@ -136,7 +143,7 @@ const LabTerminal = forwardRef<TerminalHandle, TerminalProps>(function LabTermin
     const connection = new ReconnectingSocket({
       async url() {
         try {
-          return api.terminalUrl(sessionId, (await api.ticket(sessionId, token)).ticket);
+          return api.terminalUrl(sessionId, (await api.ticket(sessionId, token)).ticket, tabId);
         } catch (error) {
           throw error instanceof LabApiError && error.kind === 'gone' ? new SessionGoneError(error.message) : error;
         }

@@ -62,8 +62,10 @@ export class LabApi {
     return this.call<SolutionResponse>('GET', `/api/sessions/${id}/solution`, token);
   }
 
-  terminalUrl(id: string, ticket: string): string {
+  /** The terminal socket's URL; `tab` (src/protocol/terminal.ts tabIdSchema) lets a newer socket of this page supersede an older one quietly. */
+  terminalUrl(id: string, ticket: string, tab?: string): string {
     const http = this.base || window.location.origin;
-    return `${http.replace(/^http/, 'ws')}/api/sessions/${id}/terminal?ticket=${encodeURIComponent(ticket)}`;
+    const query = new URLSearchParams({ ticket, ...(tab ? { tab } : {}) });
+    return `${http.replace(/^http/, 'ws')}/api/sessions/${id}/terminal?${query}`;
   }
 }
