@@ -20,6 +20,12 @@ export const storageKeys = {
   /** Steps passed per lab. Unversioned since its first release; its schema drops values of another shape. */
   labProgress: 'ssh-lab:progress',
   interviewProgress: versionedKey('interview-progress', 1),
+  /** A lab's open session played as a challenge: apart from the guided lab's, so a challenge starts on a fresh environment. */
+  challengeSession: (labId: string) => versionedKey(`challenge-session:${labId}`, 1),
+  /** Challenges under way: the session, when Start was pressed, hints revealed. */
+  challengeAttempts: versionedKey('challenge-attempts', 1),
+  /** The best result per solved challenge. */
+  challengeResults: versionedKey('challenge-results', 1),
 } as const;
 
 /** The part of the Web Storage API used here: a fake of it is enough for tests. */

@@ -34,6 +34,8 @@ export type InstructionPart = { kind: 'html'; html: string } | { kind: 'code'; l
 
 export interface LabPageStep extends LabStepSummary {
   parts: InstructionPart[];
+  /** The step's hint from lab.yaml: a nudge the challenge reveals one at a time, on request. */
+  hint?: string;
 }
 
 export interface LabPageData extends Omit<LabSummary, 'steps'> {

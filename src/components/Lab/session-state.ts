@@ -53,6 +53,8 @@ export interface LabSessionState {
   completedBefore: Record<string, boolean>;
   /** The learner asked for this session (Start, Reset): the terminal may scroll into view and take focus. An automatic resume at page load must not. */
   learnerStarted: boolean;
+  /** Why the last check of every step at once (the challenge's Check) got no answer. */
+  checkAllError?: string;
 }
 
 export type LabSessionAction =
@@ -64,6 +66,10 @@ export type LabSessionAction =
   | { type: 'check-begun'; stepId: string }
   | { type: 'checked'; result: StepResult }
   | { type: 'check-failed'; stepId: string; message: string; sessionGone: boolean }
+  /** The challenge checks every step in one request. */
+  | { type: 'check-all-begun'; stepIds: string[] }
+  | { type: 'checked-all'; results: StepResult[] }
+  | { type: 'check-all-failed'; stepIds: string[]; message: string; sessionGone: boolean }
   | { type: 'terminal'; event: TerminalEvent }
   | { type: 'explained'; found: Explanation[] }
   | { type: 'explanations-dismissed' }
@@ -92,6 +98,7 @@ export function labSessionReducer(state: LabSessionState, action: LabSessionActi
         steps: {},
         explanations: [],
         solution: undefined,
+        checkAllError: undefined,
         connection: { state: 'connecting' },
         learnerStarted: !action.resuming,
       };
@@ -112,6 +119,25 @@ export function labSessionReducer(state: LabSessionState, action: LabSessionActi
       const steps = { ...state.steps, [action.stepId]: { status: 'failed' as const, result: { id: action.stepId, passed: false, message: action.message } } };
       return { ...state, steps, ...(action.sessionGone ? { phase: { name: 'failed', kind: 'expired', message: action.message } } : {}) };
     }
+    case 'check-all-begun':
+      return { ...state, checkAllError: undefined, steps: withSteps(state.steps, action.stepIds, (step) => ({ ...step, checking: true })) };
+    case 'checked-all': {
+      const passed = action.results.filter((r) => r.passed).map((r) => [r.id, true] as const);
+      const steps = {
+        ...state.steps,
+        ...Object.fromEntries(action.results.map((r) => [r.id, { status: r.passed ? 'passed' : 'failed', result: r } as StepState])),
+      };
+      return { ...state, steps, completedBefore: { ...state.completedBefore, ...Object.fromEntries(passed) } };
+    }
+    case 'check-all-failed': {
+      const steps = withSteps(state.steps, action.stepIds, ({ checking: _done, ...step }) => step);
+      return {
+        ...state,
+        steps,
+        checkAllError: action.message,
+        ...(action.sessionGone ? { phase: { name: 'failed', kind: 'expired', message: action.message } } : {}),
+      };
+    }
     case 'terminal':
       return onTerminalEvent(state, action.event);
     case 'explained': {
@@ -124,6 +150,11 @@ export function labSessionReducer(state: LabSessionState, action: LabSessionActi
     case 'solution':
       return { ...state, solution: Object.fromEntries(action.steps.map((s) => [s.id, s.commands])) };
   }
+}
+
+/** The steps with `change` applied to each of `ids` (a step not checked yet starts as pending). */
+function withSteps(steps: Record<string, StepState>, ids: string[], change: (step: StepState) => StepState): Record<string, StepState> {
+  return { ...steps, ...Object.fromEntries(ids.map((id) => [id, change(steps[id] ?? { status: 'pending' })])) };
 }
 
 function onTerminalEvent(state: LabSessionState, event: TerminalEvent): LabSessionState {

@@ -10,19 +10,23 @@ const progressSchema = z.record(z.string(), z.record(z.string(), z.boolean()));
 /** Steps passed, per lab id and step id. */
 export type Progress = z.infer<typeof progressSchema>;
 
+/** How a lab is played: each way keeps its own open session, so a challenge never resumes the guided lab's work. */
+export type LabMode = 'guided' | 'challenge';
+
 const sessions = new Map<string, StoredValue<StoredSession | null>>();
-function sessionValue(labId: string): StoredValue<StoredSession | null> {
-  let value = sessions.get(labId);
+function sessionValue(labId: string, mode: LabMode): StoredValue<StoredSession | null> {
+  const key = mode === 'challenge' ? storageKeys.challengeSession(labId) : storageKeys.labSession(labId);
+  let value = sessions.get(key);
   if (!value) {
-    value = storedValue<StoredSession | null>({ key: storageKeys.labSession(labId), schema: storedSessionSchema, fallback: null });
-    sessions.set(labId, value);
+    value = storedValue<StoredSession | null>({ key, schema: storedSessionSchema, fallback: null });
+    sessions.set(key, value);
   }
   return value;
 }
 
-export const storedSession = (labId: string): StoredSession | null => sessionValue(labId).read();
-export const storeSession = (labId: string, session: StoredSession | undefined): void => {
-  sessionValue(labId).write(session);
+export const storedSession = (labId: string, mode: LabMode = 'guided'): StoredSession | null => sessionValue(labId, mode).read();
+export const storeSession = (labId: string, session: StoredSession | undefined, mode: LabMode = 'guided'): void => {
+  sessionValue(labId, mode).write(session);
 };
 
 const progress = storedValue<Progress>({ key: storageKeys.labProgress, schema: progressSchema, fallback: {} });

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { LabApiError, type LabApi } from './api';
 import { OutputExplainer } from './explain';
 import { initialLabSession, labSessionReducer, type LabSessionState, type TerminalEvent } from './session-state';
-import { markPassed, readProgress, storedSession, storeSession } from './storage';
+import { type LabMode, markPassed, readProgress, storedSession, storeSession } from './storage';
 
 export interface LabSession {
   state: LabSessionState;
@@ -10,6 +10,8 @@ export interface LabSession {
   end(): Promise<void>;
   reset(): Promise<void>;
   check(stepId: string): Promise<void>;
+  /** Checks these steps in one request (the challenge's Check). */
+  checkAll(stepIds: string[]): Promise<void>;
   revealSolution(): Promise<void>;
   dismissExplanations(): void;
   onTerminalEvent(event: TerminalEvent): void;
@@ -20,16 +22,17 @@ const asApiError = (error: unknown) => (error instanceof LabApiError ? error : n
 
 /**
  * One lab's session in this page: the reducer's state plus the effects around it (the API, what
- * this browser stores). A session this browser already has is resumed at page load.
+ * this browser stores). A session this browser already has is resumed at page load; the guided
+ * lab and its challenge (`mode`) each keep their own.
  */
-export function useLabSession(labId: string, api: LabApi): LabSession {
+export function useLabSession(labId: string, api: LabApi, mode: LabMode = 'guided'): LabSession {
   const [state, dispatch] = useReducer(labSessionReducer, initialLabSession);
   const explainer = useRef(new OutputExplainer());
   const running = state.phase.name === 'running' ? state.phase.session : undefined;
 
   useEffect(() => {
     dispatch({ type: 'progress-loaded', completed: readProgress()[labId] ?? {} });
-    const stored = storedSession(labId);
+    const stored = storedSession(labId, mode);
     if (!stored) return;
     let current = true;
     dispatch({ type: 'start', resuming: true });
@@ -39,38 +42,38 @@ export function useLabSession(labId: string, api: LabApi): LabSession {
       .catch((error: unknown) => {
         if (!current) return;
         const failure = asApiError(error);
-        storeSession(labId, undefined);
+        storeSession(labId, undefined, mode);
         if (failure.kind === 'gone') dispatch({ type: 'ended' });
         else dispatch({ type: 'start-failed', kind: failure.kind, message: failure.message });
       });
     return () => {
       current = false;
     };
-  }, [api, labId]);
+  }, [api, labId, mode]);
 
   // A session that is over is forgotten, whatever ended it.
   const over = state.phase.name === 'failed' && (state.phase.kind === 'expired' || state.phase.kind === 'lost');
   useEffect(() => {
-    if (over) storeSession(labId, undefined);
-  }, [over, labId]);
+    if (over) storeSession(labId, undefined, mode);
+  }, [over, labId, mode]);
 
   const start = useCallback(async () => {
     dispatch({ type: 'start', resuming: false });
     explainer.current.reset();
     try {
       const created = await api.createSession(labId);
-      storeSession(labId, { id: created.id, token: created.token });
+      storeSession(labId, { id: created.id, token: created.token }, mode);
       dispatch({ type: 'started', session: created });
     } catch (error) {
       const failure = asApiError(error);
       dispatch({ type: 'start-failed', kind: failure.kind, message: failure.message });
     }
-  }, [api, labId]);
+  }, [api, labId, mode]);
 
   const endRunning = useCallback(async () => {
     if (running) await api.endSession(running.id, running.token).catch(() => undefined);
-    storeSession(labId, undefined);
-  }, [api, labId, running]);
+    storeSession(labId, undefined, mode);
+  }, [api, labId, mode, running]);
 
   const end = useCallback(async () => {
     await endRunning();
@@ -100,6 +103,23 @@ export function useLabSession(labId: string, api: LabApi): LabSession {
     [api, labId, running],
   );
 
+  const checkAll = useCallback(
+    async (stepIds: string[]) => {
+      if (!running) return;
+      dispatch({ type: 'check-all-begun', stepIds });
+      try {
+        const { steps } = await api.check(running.id, running.token);
+        const passed = steps.filter((s) => s.passed).map((s) => s.id);
+        if (passed.length) markPassed(labId, passed);
+        dispatch({ type: 'checked-all', results: steps });
+      } catch (error) {
+        const failure = asApiError(error);
+        dispatch({ type: 'check-all-failed', stepIds, message: failure.message, sessionGone: failure.kind === 'gone' });
+      }
+    },
+    [api, labId, running],
+  );
+
   const revealSolution = useCallback(async () => {
     if (!running) return;
     const { steps } = await api.solution(running.id, running.token);
@@ -110,5 +130,5 @@ export function useLabSession(labId: string, api: LabApi): LabSession {
   const onTerminalEvent = useCallback((event: TerminalEvent) => dispatch({ type: 'terminal', event }), []);
   const onOutput = useCallback((text: string) => dispatch({ type: 'explained', found: explainer.current.feed(text) }), []);
 
-  return { state, start, end, reset, check, revealSolution, dismissExplanations, onTerminalEvent, onOutput };
+  return { state, start, end, reset, check, checkAll, revealSolution, dismissExplanations, onTerminalEvent, onOutput };
 }
