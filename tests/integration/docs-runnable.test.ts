@@ -191,7 +191,8 @@ async function startEnvironment(sessionId: string): Promise<StartedEnvironment> 
 
 describe('runnable tutorial blocks', { concurrency: 2 }, () => {
   if (selected.length === 0) {
-    test('DOCS_PAGE / DOCS_LINE select a block', () => assert.fail(`no runnable block matches DOCS_PAGE=${process.env.DOCS_PAGE} DOCS_LINE=${process.env.DOCS_LINE}`));
+    test('DOCS_PAGE / DOCS_LINE select a block', () =>
+      assert.fail(`no runnable block matches DOCS_PAGE=${process.env.DOCS_PAGE} DOCS_LINE=${process.env.DOCS_LINE}`));
   }
   selected.forEach((block, index) => {
     const setup = [...block.setup].join(',');

@@ -115,7 +115,7 @@ describe('the warm pool', () => {
     for (const id of ids) assert.equal(labelledContainers(id).length, 1, `pooled environment ${id} has its container`);
     await server!.close();
     server = undefined;
-    assert.ok(seen.size > 0, "the environments to look for are known");
+    assert.ok(seen.size > 0, 'the environments to look for are known');
     for (const id of seen) {
       assert.deepEqual(labelledContainers(id), [], `no container of ${id} is left`);
       assert.deepEqual(labelledNetworks(id), [], `no network of ${id} is left`);
