@@ -2,9 +2,12 @@ import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { labelKeys } from './labels.js';
 
-/** Container events that mean a host is gone (a kill counts only for SIGKILL: other signals may be survived). */
-const stopEvents = ['die', 'stop', 'kill', 'oom', 'destroy'];
-const fatalSignals = new Set(['9', 'KILL', 'SIGKILL']);
+/**
+ * Container events that mean a host is gone. Only these: a signal ('kill') may be survived, and
+ * 'oom' is the cgroup killing one process (a learner's memory hog) while the host runs on; a
+ * host that really ends always reports 'die'.
+ */
+const stopEvents = ['die', 'destroy'];
 /** Stops seen for containers nobody watches yet (a host that died while starting): kept this long. */
 const recentMs = 5 * 60_000;
 
@@ -136,7 +139,7 @@ export class HostStopEvents {
     }
     const id = event.Actor?.ID;
     const action = event.Action ?? '';
-    if (!id || (action === 'kill' && !fatalSignals.has(event.Actor?.Attributes?.signal ?? ''))) return;
+    if (!id || !stopEvents.includes(action)) return;
     const listener = this.listeners.get(id);
     if (listener) {
       this.listeners.delete(id);
