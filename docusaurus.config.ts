@@ -44,6 +44,7 @@ const config = {
       items: [
         { type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial' },
         { to: '/labs', label: 'Labs', position: 'left' },
+        { to: '/challenges', label: 'Challenges', position: 'left' },
         { to: '/interview', label: 'Interview prep', position: 'left' },
       ],
     },

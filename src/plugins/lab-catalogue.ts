@@ -1,6 +1,7 @@
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import { Lexer, Parser, type Token } from 'marked';
 import { labsDir, loadLabs, summarise } from '../labs/load';
+import type { LabDefinition } from '../labs/schema';
 import type { InstructionPart, LabPageData } from '../protocol/catalogue';
 
 /** Lab instructions are Markdown written by the project: prose becomes HTML, fenced commands stay code. */
@@ -21,20 +22,39 @@ export function instructionParts(markdown: string): InstructionPart[] {
   return parts;
 }
 
+/** A lab as the site shows it: the summary, each step's instructions split into parts, and its hint. */
+export function labPageData(lab: LabDefinition): LabPageData {
+  const summary = summarise(lab);
+  return {
+    ...summary,
+    steps: summary.steps.map((step, index) => {
+      const hint = lab.steps[index]?.hint;
+      return { ...step, parts: instructionParts(step.instructions), ...(hint ? { hint } : {}) };
+    }),
+  };
+}
+
 /**
  * Puts every lab's summary (validated lab.yaml, no checks or solutions) into the site's global
- * data, so a page renders a lab's steps even when the backend is unreachable.
- * A malformed lab fails the build with the file and the problem.
+ * data, so a page renders a lab's steps even when the backend is unreachable, and adds each lab's
+ * challenge page (/challenges/<id>). A malformed lab fails the build with the file and the problem.
  */
-export default function labCataloguePlugin(_context: LoadContext): Plugin<unknown> {
+export default function labCataloguePlugin(context: LoadContext): Plugin<unknown> {
   return {
     name: 'lab-catalogue',
-    loadContent: async (): Promise<LabPageData[]> =>
-      loadLabs()
-        .map(summarise)
-        .map((lab) => ({ ...lab, steps: lab.steps.map((step) => ({ ...step, parts: instructionParts(step.instructions) })) })),
+    loadContent: async (): Promise<LabPageData[]> => loadLabs().map(labPageData),
     contentLoaded: async ({ content, actions }) => {
-      actions.setGlobalData({ labs: content as LabPageData[] });
+      const labs = content as LabPageData[];
+      actions.setGlobalData({ labs });
+      // Every lab is also a challenge, on a page of its own; the page reads the lab from the global data.
+      for (const lab of labs) {
+        actions.addRoute({
+          path: `${context.baseUrl}challenges/${lab.id}`,
+          component: '@site/src/components/Challenge/ChallengePage',
+          exact: true,
+          props: { labId: lab.id },
+        });
+      }
     },
     getPathsToWatch: () => [`${labsDir}/**/lab.yaml`],
   };
