@@ -52,7 +52,8 @@ mkdirSync(resultsDir, { recursive: true });
 const labs = loadLabs();
 const oneHostLab = labs.find((l) => l.id === 'keygen' && l.hosts.length === 1)?.id ?? labs.find((l) => l.hosts.length === 1)?.id;
 const twoHostLab =
-  ['copy-id', 'first-login', 'remote-command'].find((id) => labs.some((l) => l.id === id && l.hosts.length === 2)) ?? labs.find((l) => l.hosts.length === 2)?.id;
+  ['copy-id', 'first-login', 'remote-command'].find((id) => labs.some((l) => l.id === id && l.hosts.length === 2)) ??
+  labs.find((l) => l.hosts.length === 2)?.id;
 if (!oneHostLab || !twoHostLab) throw new Error('the benchmark needs a one-host lab and a two-host lab in labs/');
 
 async function leftovers(): Promise<string[]> {
@@ -79,7 +80,14 @@ if (flag('levers')) {
   await ensureImages();
   const started = Date.now();
   const levers = await measureLevers({ quick, oneHostLab, twoHostLab });
-  const out = { version: 1, generatedAt: new Date().toISOString(), mode: quick ? 'quick' : 'full', machine: await machineInfo(), minutes: (Date.now() - started) / 60000, levers };
+  const out = {
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    machine: await machineInfo(),
+    minutes: (Date.now() - started) / 60000,
+    levers,
+  };
   writeFileSync(join(resultsDir, 'levers.json'), `${JSON.stringify(out, null, 2)}\n`);
   for (const lever of levers) {
     console.log(`\n${lever.name}: ${lever.question}`);
@@ -184,7 +192,13 @@ const coldFloor = floor ? floor.dockerRunMs.p50 + floor.sshPromptMs.p50 : undefi
 const warmFloor = floor?.sshPromptMs.p50;
 if (floor) {
   add({ group: 'floor', metric: 'docker run --rm (lab-host image, true)', value: floor.dockerRunMs.p50, unit: 'ms p50' });
-  add({ group: 'floor', metric: 'one host via the provider (network, container, sshd, connection)', value: floor.providerStartOneHostMs.p50, unit: 'ms p50', floor: floor.dockerRunMs.p50 });
+  add({
+    group: 'floor',
+    metric: 'one host via the provider (network, container, sshd, connection)',
+    value: floor.providerStartOneHostMs.p50,
+    unit: 'ms p50',
+    floor: floor.dockerRunMs.p50,
+  });
   add({ group: 'floor', metric: 'plain ssh login running true', value: floor.sshLoginMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'plain ssh -tt to the prompt', value: floor.sshPromptMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'cold floor = docker run + ssh to the prompt', value: coldFloor!, unit: 'ms' });
@@ -195,13 +209,41 @@ if (floor) {
 }
 for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
   const twoHosts = lab === twoHostLab;
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p50, unit: 'ms p50', ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p50' as const } : {}), floor: coldFloor });
-  add({ group: 'time to prompt', metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`, value: result.promptMs.p95, unit: 'ms p95', ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p95' as const } : {}), floor: coldFloor });
+  add({
+    group: 'time to prompt',
+    metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`,
+    value: result.promptMs.p50,
+    unit: 'ms p50',
+    ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p50' as const } : {}),
+    floor: coldFloor,
+  });
+  add({
+    group: 'time to prompt',
+    metric: `cold ${lab} (${twoHosts ? '2 hosts' : '1 host'})`,
+    value: result.promptMs.p95,
+    unit: 'ms p95',
+    ...(twoHosts ? { targetId: 'cold-prompt-two-hosts-p95' as const } : {}),
+    floor: coldFloor,
+  });
 }
 for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
   const hosts = lab === twoHostLab ? 2 : 1;
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p50, unit: 'ms p50', targetId: 'warm-prompt-p50', floor: warmFloor });
-  add({ group: 'time to prompt', metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`, value: result.promptMs.p95, unit: 'ms p95', targetId: 'warm-prompt-p95', floor: warmFloor });
+  add({
+    group: 'time to prompt',
+    metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`,
+    value: result.promptMs.p50,
+    unit: 'ms p50',
+    targetId: 'warm-prompt-p50',
+    floor: warmFloor,
+  });
+  add({
+    group: 'time to prompt',
+    metric: `warm ${lab} (${hosts === 1 ? '1 host' : `${hosts} hosts`})`,
+    value: result.promptMs.p95,
+    unit: 'ms p95',
+    targetId: 'warm-prompt-p95',
+    floor: warmFloor,
+  });
   if (result.refillMs) add({ group: 'time to prompt', metric: `warm ${lab}: pool refilled after a hand-out`, value: result.refillMs.p50, unit: 'ms p50' });
 }
 if (echo) {
@@ -209,16 +251,37 @@ if (echo) {
   add({ group: 'terminal', metric: 'keystroke echo', value: echo.p99, unit: 'ms p99', targetId: 'echo-p99', floor: floor?.sshEchoMs.p99 });
 }
 if (throughput) {
-  add({ group: 'terminal', metric: `throughput, fast reader (${throughput.megabytes} MB)`, value: throughput.MBps, unit: 'MB/s', targetId: 'throughput-fast-reader', floor: floor?.sshThroughputMBps });
-  add({ group: 'terminal', metric: `backend RSS growth, slow reader (${throughput.slow.ackMBps} MB/s, ${throughput.slow.seconds} s)`, value: throughput.slow.rssGrowthMB, unit: 'MB', targetId: 'slow-reader-memory' });
+  add({
+    group: 'terminal',
+    metric: `throughput, fast reader (${throughput.megabytes} MB)`,
+    value: throughput.MBps,
+    unit: 'MB/s',
+    targetId: 'throughput-fast-reader',
+    floor: floor?.sshThroughputMBps,
+  });
+  add({
+    group: 'terminal',
+    metric: `backend RSS growth, slow reader (${throughput.slow.ackMBps} MB/s, ${throughput.slow.seconds} s)`,
+    value: throughput.slow.rssGrowthMB,
+    unit: 'MB',
+    targetId: 'slow-reader-memory',
+  });
   add({ group: 'terminal', metric: 'backend RSS growth, fast reader', value: throughput.fastReaderRssGrowthMB, unit: 'MB' });
 }
 if (checks) {
-  for (const [lab, s] of Object.entries(checks)) add({ group: 'checks', metric: `full check, ${lab}`, value: s.p95, unit: 'ms p95', targetId: 'check-p95', floor: floor?.sshLoginMs.p50 });
+  for (const [lab, s] of Object.entries(checks))
+    add({ group: 'checks', metric: `full check, ${lab}`, value: s.p95, unit: 'ms p95', targetId: 'check-p95', floor: floor?.sshLoginMs.p50 });
 }
 if (capacity) {
   for (const p of capacity.points) {
-    add({ group: 'capacity', metric: `echo with ${p.sessions} idle ${capacity.labId} sessions`, value: p.echoMs.p99, unit: 'ms p99', ...(p.sessions >= 100 ? { targetId: 'capacity-echo-p99' as const } : {}), floor: floor?.sshEchoMs.p99 });
+    add({
+      group: 'capacity',
+      metric: `echo with ${p.sessions} idle ${capacity.labId} sessions`,
+      value: p.echoMs.p99,
+      unit: 'ms p99',
+      ...(p.sessions >= 100 ? { targetId: 'capacity-echo-p99' as const } : {}),
+      floor: floor?.sshEchoMs.p99,
+    });
     add({
       group: 'capacity',
       metric: `memory per session at ${p.sessions} (system; containers ${p.perSessionMB.containers}, shims ${p.perSessionMB.shims}, backend ${p.perSessionMB.backend})`,
@@ -227,8 +290,19 @@ if (capacity) {
       floor: floor ? 2 * (floor.idleHostMemoryMB + floor.idleHostShimMB) : undefined,
     });
   }
-  add({ group: 'capacity', metric: `sessions opened (cap ${capacity.cap}); one more refused: ${capacity.capEnforced}`, value: capacity.opened, unit: 'sessions', ...(capacity.cap >= 100 ? { targetId: 'capacity-sessions' as const } : {}) });
-  add({ group: 'capacity', metric: `estimated machine limit (${capacity.estimatedMachineLimit.by})`, value: capacity.estimatedMachineLimit.sessions, unit: 'sessions' });
+  add({
+    group: 'capacity',
+    metric: `sessions opened (cap ${capacity.cap}); one more refused: ${capacity.capEnforced}`,
+    value: capacity.opened,
+    unit: 'sessions',
+    ...(capacity.cap >= 100 ? { targetId: 'capacity-sessions' as const } : {}),
+  });
+  add({
+    group: 'capacity',
+    metric: `estimated machine limit (${capacity.estimatedMachineLimit.by})`,
+    value: capacity.estimatedMachineLimit.sessions,
+    unit: 'sessions',
+  });
 }
 if (site) {
   add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });
@@ -289,14 +363,18 @@ function mergeIntoBaseline() {
 }
 
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
-console.log(`\nSSH Lab benchmark (${result.mode}, ${minutes.toFixed(1)} min; ${machine.cpus} CPUs, ${machine.memoryGb} GB; load ${machine.loadavg.join(' ')} → ${result.loadAtEnd.join(' ')})\n`);
+console.log(
+  `\nSSH Lab benchmark (${result.mode}, ${minutes.toFixed(1)} min; ${machine.cpus} CPUs, ${machine.memoryGb} GB; load ${machine.loadavg.join(' ')} → ${result.loadAtEnd.join(' ')})\n`,
+);
 console.log(`${pad('group', 15)} ${pad('metric', 78)} ${'value'.padStart(9)} ${pad('unit', 9)} ${pad('target', 8)} ${pad('met', 4)} ${'× floor'.padStart(8)}`);
 for (const row of rows) {
   console.log(
     `${pad(row.group, 15)} ${pad(row.metric, 78)} ${String(row.value).padStart(9)} ${pad(row.unit, 9)} ${pad(row.target ?? '', 8)} ${pad(row.met === undefined ? '' : row.met ? 'yes' : 'NO', 4)} ${row.ratio === undefined ? '' : `${row.ratio}×`.padStart(8)}`,
   );
 }
-console.log(`\nwrote bench/results/latest.json${flag('save-baseline') ? ' and bench/baseline.json' : flag('merge-baseline') ? ' and merged it into bench/baseline.json' : ''}`);
+console.log(
+  `\nwrote bench/results/latest.json${flag('save-baseline') ? ' and bench/baseline.json' : flag('merge-baseline') ? ' and merged it into bench/baseline.json' : ''}`,
+);
 if (left.length) {
   console.error(`leftover bench containers: ${left.join(', ')}`);
   process.exit(1);

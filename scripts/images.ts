@@ -60,7 +60,9 @@ async function chooseBase(): Promise<string> {
 
 export async function ensureImages(): Promise<string> {
   if ((await run('docker', ['info'], { quiet: true })) !== 0) {
-    throw new Error('No Docker engine answers. Install and start one (Debian/Ubuntu: apt-get install docker.io; then start dockerd or "systemctl start docker").');
+    throw new Error(
+      'No Docker engine answers. Install and start one (Debian/Ubuntu: apt-get install docker.io; then start dockerd or "systemctl start docker").',
+    );
   }
   const image = labHostImage();
   if (await imageExists(image)) {
@@ -69,9 +71,7 @@ export async function ensureImages(): Promise<string> {
   }
   const base = await chooseBase();
   console.log(`[images] building ${image} on ${base}`);
-  const code = await run('docker', [
-    'build', '--build-arg', `BASE_IMAGE=${base}`, '--label', 'ssh-lab.image=lab-host', '-t', image, labHostContext,
-  ]);
+  const code = await run('docker', ['build', '--build-arg', `BASE_IMAGE=${base}`, '--label', 'ssh-lab.image=lab-host', '-t', image, labHostContext]);
   if (code !== 0) throw new Error(`docker build of ${image} failed (exit ${code})`);
   console.log(`[images] built ${image}`);
   return image;

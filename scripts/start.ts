@@ -10,7 +10,9 @@ import { ensureSite } from './lib/site-build.js';
 try {
   await ensureImages();
 } catch (error) {
-  console.warn(`\n[images] ${(error as Error).message}\n[images] The site will serve without hands-on labs until a Docker engine runs; then run "npm run images" (no restart needed).\n`);
+  console.warn(
+    `\n[images] ${(error as Error).message}\n[images] The site will serve without hands-on labs until a Docker engine runs; then run "npm run images" (no restart needed).\n`,
+  );
 }
 await ensureSite();
 await buildServer();

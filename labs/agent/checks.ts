@@ -2,7 +2,6 @@ import { clientConfig, defineChecks, describeKeyFile, fail, keyFile, pass, sshPr
 
 const workstation = 'workstation';
 const keyPath = '~/.ssh/id_ed25519';
-const passphrase = 'purple otter 7';
 
 interface Agent {
   socket: string;
@@ -47,7 +46,9 @@ async function keyOnDisk(lab: CheckContext): Promise<{ fingerprint: string } | {
   const file = await keyFile(lab, workstation, keyPath);
   if (file.kind === 'missing') return { problem: `There is no ${keyPath} on workstation any more: the lab's key is gone. End the lab and start it again.` };
   if (file.kind !== 'private') {
-    return { problem: `${keyPath} on workstation is ${describeKeyFile(file)}, not your private key any more. The agent holds a copy of the key, not the key file: keep the file. End the lab and start it again to get it back.` };
+    return {
+      problem: `${keyPath} on workstation is ${describeKeyFile(file)}, not your private key any more. The agent holds a copy of the key, not the key file: keep the file. End the lab and start it again to get it back.`,
+    };
   }
   if (!file.encrypted) {
     return {
@@ -85,7 +86,9 @@ async function workingAgent(lab: CheckContext): Promise<{ agent?: Agent; fingerp
     if (login.ok) return { agent, fingerprint };
   }
   const login = await loginWith(lab, holding[0]!.socket);
-  return { problem: `Your agent holds ${fingerprint}, but logging in to server with it failed: ${login.error}. Is the key still in ~/.ssh/authorized_keys on server?` };
+  return {
+    problem: `Your agent holds ${fingerprint}, but logging in to server with it failed: ${login.error}. Is the key still in ~/.ssh/authorized_keys on server?`,
+  };
 }
 
 export default defineChecks({
@@ -108,11 +111,15 @@ export default defineChecks({
     if (problem) return fail(problem);
     const value = settings.get('addkeystoagent') ?? 'false';
     if (value === 'false' || value === 'no') {
-      return fail(`ssh -G server says addkeystoagent ${value}: nothing in ~/.ssh/config turns it on for server yet. Add AddKeysToAgent yes under a Host line that matches server.`);
+      return fail(
+        `ssh -G server says addkeystoagent ${value}: nothing in ~/.ssh/config turns it on for server yet. Add AddKeysToAgent yes under a Host line that matches server.`,
+      );
     }
     const found = await workingAgent(lab);
     if (!found.agent) {
-      return fail(`AddKeysToAgent is on for server (addkeystoagent ${value}), but: ${found.problem!} With the option on, one ssh server that asks for the passphrase also hands the key to the agent.`);
+      return fail(
+        `AddKeysToAgent is on for server (addkeystoagent ${value}), but: ${found.problem!} With the option on, one ssh server that asks for the passphrase also hands the key to the agent.`,
+      );
     }
     return pass(`ssh adds your key to the agent by itself (addkeystoagent ${value}), and the agent at ${found.agent.socket} holds it.`);
   },

@@ -28,11 +28,14 @@ export default defineChecks({
       if (identities.some((id) => id.endsWith('web_ed25519.pub'))) {
         return fail(`IdentityFile points at ${key}.pub, the public half. IdentityFile names the private key: IdentityFile ${key}.`);
       }
-      return fail(`ssh -G web lists no ${key} among its identity files (${identities.join(', ') || 'none'}), so ssh would only try its default keys. Add IdentityFile ~/.ssh/web_ed25519.`);
+      return fail(
+        `ssh -G web lists no ${key} among its identity files (${identities.join(', ') || 'none'}), so ssh would only try its default keys. Add IdentityFile ~/.ssh/web_ed25519.`,
+      );
     }
     // `ssh web true` with nothing but the learner's config: BatchMode, so no password can stand in for the key.
     const login = await sshProbe(lab, { to: alias, hostKeyOf: server, identity: { config: true } });
-    if (!login.ok) return fail(`ssh web finds the right settings, but ssh -o BatchMode=yes web true failed on workstation: ${login.error || 'no reason given'}.`);
+    if (!login.ok)
+      return fail(`ssh web finds the right settings, but ssh -o BatchMode=yes web true failed on workstation: ${login.error || 'no reason given'}.`);
     return pass(`ssh web reaches server as learner on port 2222 with ${key}, no password and no other arguments.`);
   },
 
@@ -46,10 +49,12 @@ export default defineChecks({
     if (local.code !== 0) {
       const found = await lab.exec(workstation, `cd ~ && find . -name index.html -type f -printf '~/%P\\n'`);
       const elsewhere = found.stdout.split('\n').filter(Boolean);
-      if (elsewhere.length) return fail(`index.html is on workstation as ${elsewhere.join(', ')}; the lab wants it directly in your home directory, as ${target}.`);
+      if (elsewhere.length)
+        return fail(`index.html is on workstation as ${elsewhere.join(', ')}; the lab wants it directly in your home directory, as ${target}.`);
       return fail(`There is no ${target} on workstation yet. The page is ~/site/index.html on server, so the source is web:site/index.html.`);
     }
-    if (local.stdout.split(' ')[0] !== remote.stdout.split(' ')[0]) return fail(`${target} on workstation differs from ~/site/index.html on server. Copy it again.`);
+    if (local.stdout.split(' ')[0] !== remote.stdout.split(' ')[0])
+      return fail(`${target} on workstation differs from ~/site/index.html on server. Copy it again.`);
     return pass(`${target} on workstation is an exact copy of the server's page.`);
   },
 });

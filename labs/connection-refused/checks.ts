@@ -13,9 +13,14 @@ export default defineChecks({
         return pass(`~/.ssh/known_hosts on workstation holds server's host key for port ${sshdPort}: you reached its sshd and trusted it.`);
       }
       if (trusted) {
-        return fail(`~/.ssh/known_hosts on workstation holds server's key for ${name} in ${markerMeaning(trusted.marker)}. Remove it with ssh-keygen -R '${name}' and connect again.`);
+        return fail(
+          `~/.ssh/known_hosts on workstation holds server's key for ${name} in ${markerMeaning(trusted.marker)}. Remove it with ssh-keygen -R '${name}' and connect again.`,
+        );
       }
-      if (entries.length) return fail(`~/.ssh/known_hosts on workstation holds a key for ${name}, but not the one server's sshd presents. Remove it with ssh-keygen -R '${name}' and connect again.`);
+      if (entries.length)
+        return fail(
+          `~/.ssh/known_hosts on workstation holds a key for ${name}, but not the one server's sshd presents. Remove it with ssh-keygen -R '${name}' and connect again.`,
+        );
     }
     return fail(
       `~/.ssh/known_hosts on workstation holds no host key for server's sshd yet. ssh records it the first time it reaches sshd on the right port and you accept the key; a port where something else answers, or a refused one, records nothing.`,
@@ -37,7 +42,9 @@ export default defineChecks({
     if (reach.reached === 'refused') return fail(`Your config sends ssh server to port ${port}, where nothing listens: "${reach.why}".`);
     if (reach.reached === 'not-sshd') return fail(`Your config sends ssh server to port ${port}. Something answers there, but it is not sshd: "${reach.why}".`);
     if (reach.reached === 'other-sshd') {
-      return fail(`Your config sends ssh server to an sshd on port ${port} that presents another host key: it is not server's sshd (is there a HostName line sending it elsewhere?).`);
+      return fail(
+        `Your config sends ssh server to an sshd on port ${port} that presents another host key: it is not server's sshd (is there a HostName line sending it elsewhere?).`,
+      );
     }
     if (reach.reached !== 'sshd') return fail(`ssh server does not reach server's sshd with your config (port ${port}): "${reach.why}".`);
     return pass(`ssh -G server says port ${port}, only server gets it, and plain ssh server reaches its sshd.`);

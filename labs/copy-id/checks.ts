@@ -104,12 +104,16 @@ export default defineChecks({
       return fail(`${second} on workstation is ${describeKeyFile(secondFile)}, not a private key. Make the pair with ssh-keygen -t ed25519 -f ${second}.`);
     }
     if (secondFile.encrypted) {
-      return fail(`${second} has a passphrase, so this check cannot try it by itself. Make it again and press Enter at the passphrase questions (ssh-keygen -t ed25519 -f ${second}).`);
+      return fail(
+        `${second} has a passphrase, so this check cannot try it by itself. Make it again and press Enter at the passphrase questions (ssh-keygen -t ed25519 -f ${second}).`,
+      );
     }
     const firstFile = await keyFile(lab, workstation, first);
     const secondPrint = secondFile.keys[0]?.fingerprint;
     if (firstFile.kind === 'private' && secondPrint && firstFile.keys[0]?.fingerprint === secondPrint) {
-      return fail(`${second} is a copy of your first key (${secondPrint}), not a second key: whoever has one has both. Make a new pair with ssh-keygen -t ed25519 -f ${second}.`);
+      return fail(
+        `${second} is a copy of your first key (${secondPrint}), not a second key: whoever has one has both. Make a new pair with ssh-keygen -t ed25519 -f ${second}.`,
+      );
     }
     const [secondLogin, firstLogin] = await Promise.all([keyLogin(lab, second), keyLogin(lab, first)]);
     if (!secondLogin.ok) return fail(await diagnose(lab, second, secondLogin));

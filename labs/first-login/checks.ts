@@ -41,7 +41,9 @@ export default defineChecks({
   'leave-a-mark': async (lab) => {
     const where = await lab.stat(server, '~/where.txt');
     if (where && where.type !== 'file') {
-      return fail(`~/where.txt on server is ${fileTypeName(where.type)}, not a file of its own. Remove it and write the output of hostname into ~/where.txt with >.`);
+      return fail(
+        `~/where.txt on server is ${fileTypeName(where.type)}, not a file of its own. Remove it and write the output of hostname into ~/where.txt with >.`,
+      );
     }
     const onServer = await lab.readFile(server, '~/where.txt');
     if (onServer === null) {

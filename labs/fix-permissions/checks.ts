@@ -11,12 +11,15 @@ const keyLogin = (lab: CheckContext) => sshProbe(lab, { to: server, identity: { 
 async function privateKeyProblem(lab: CheckContext): Promise<string | null> {
   const key = await keyFile(lab, workstation, keyPath);
   if (key.kind === 'missing') return `There is no ${keyPath} on workstation any more. End the lab and start it again to get the key back.`;
-  if (key.kind === 'unreadable') return `${keyPath} on workstation is mode ${octal(key.mode)}: not even you can read it, so ssh cannot use it. Run chmod 600 ${keyPath}.`;
-  if (key.kind !== 'private') return `${keyPath} on workstation is ${describeKeyFile(key)}, not your private key. End the lab and start it again to get the key back.`;
+  if (key.kind === 'unreadable')
+    return `${keyPath} on workstation is mode ${octal(key.mode)}: not even you can read it, so ssh cannot use it. Run chmod 600 ${keyPath}.`;
+  if (key.kind !== 'private')
+    return `${keyPath} on workstation is ${describeKeyFile(key)}, not your private key. End the lab and start it again to get the key back.`;
   if (key.mode & 0o077) {
     return `${keyPath} on workstation is mode ${octal(key.mode)}: others may read your private key, so ssh refuses to use it ("UNPROTECTED PRIVATE KEY FILE") and falls back to a password. Run chmod 600 ${keyPath}.`;
   }
-  if (!(key.mode & 0o400)) return `${keyPath} on workstation is mode ${octal(key.mode)}: not even you can read it, so ssh cannot use it. Run chmod 600 ${keyPath}.`;
+  if (!(key.mode & 0o400))
+    return `${keyPath} on workstation is mode ${octal(key.mode)}: not even you can read it, so ssh cannot use it. Run chmod 600 ${keyPath}.`;
   // A new pair at the same path has the right mode but is not the key server knows.
   const authorised = await keyFile(lab, server, '~/.ssh/authorized_keys');
   const fingerprint = key.keys[0]?.fingerprint;
@@ -30,13 +33,16 @@ async function privateKeyProblem(lab: CheckContext): Promise<string | null> {
 function modeProblems(path: string, mode: number, fix: string, isDir: boolean): string[] {
   const problems: string[] = [];
   if (mode & 0o002) {
-    problems.push(`\`${path}\` on server is mode ${octal(mode)}: world-writable: any user on server could add a key of their own, so sshd ignores your keys while it stays that way (StrictModes). Run ${fix} on server.`);
+    problems.push(
+      `\`${path}\` on server is mode ${octal(mode)}: world-writable: any user on server could add a key of their own, so sshd ignores your keys while it stays that way (StrictModes). Run ${fix} on server.`,
+    );
   } else if (mode & 0o020) {
     problems.push(
       `\`${path}\` on server is mode ${octal(mode)}: group-writable. Debian's sshd lets that pass only while your group has no other members; OpenSSH elsewhere refuses it (StrictModes). Run ${fix} on server.`,
     );
   }
-  if (isDir && !(mode & 0o100)) problems.push(`\`${path}\` on server is mode ${octal(mode)}: without x for you, sshd (reading as you) cannot look inside it. Run ${fix} on server.`);
+  if (isDir && !(mode & 0o100))
+    problems.push(`\`${path}\` on server is mode ${octal(mode)}: without x for you, sshd (reading as you) cannot look inside it. Run ${fix} on server.`);
   if (!isDir && !(mode & 0o400)) problems.push(`\`${path}\` on server is mode ${octal(mode)}: sshd reads it as you and cannot read it. Run ${fix} on server.`);
   return problems;
 }

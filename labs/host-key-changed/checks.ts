@@ -44,7 +44,9 @@ export default defineChecks({
       );
     }
     if (!entries.length) {
-      return fail(`${knownHosts} on workstation has no key for server: connect to it again (as ssh server), compare the fingerprint, and answer the question with yes or the fingerprint itself.`);
+      return fail(
+        `${knownHosts} on workstation has no key for server: connect to it again (as ssh server), compare the fingerprint, and answer the question with yes or the fingerprint itself.`,
+      );
     }
     return pass(`${knownHosts} on workstation holds exactly server's new key, and the other hosts' keys are untouched.`);
   },

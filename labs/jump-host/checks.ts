@@ -7,7 +7,13 @@ const noteFile = '~/welcome.txt';
 function jumpHosts(value: string): string[] {
   return value
     .split(',')
-    .map((hop) => hop.replace(/^ssh:\/\//, '').replace(/^[^@]*@/, '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))
+    .map((hop) =>
+      hop
+        .replace(/^ssh:\/\//, '')
+        .replace(/^[^@]*@/, '')
+        .replace(/:\d+$/, '')
+        .replace(/^\[(.*)\]$/, '$1'),
+    )
     .filter(Boolean);
 }
 
@@ -20,11 +26,14 @@ export default defineChecks({
     const copy = await lab.readFile(workstation, noteFile);
     if (copy === null) {
       if ((await lab.stat('bastion', noteFile)) !== null) {
-        return fail(`${noteFile} is on bastion, not on your workstation: the copy ran from bastion. Copy it to the workstation in one go, with scp -J bastion.`);
+        return fail(
+          `${noteFile} is on bastion, not on your workstation: the copy ran from bastion. Copy it to the workstation in one go, with scp -J bastion.`,
+        );
       }
       return fail(`There is no ${noteFile} on workstation yet. internal refuses direct logins; go through bastion with -J.`);
     }
-    if (copy !== original) return fail(`${noteFile} on workstation differs from the one on internal. Copy it again with scp -J bastion internal:welcome.txt ~/`);
+    if (copy !== original)
+      return fail(`${noteFile} on workstation differs from the one on internal. Copy it again with scp -J bastion internal:welcome.txt ~/`);
     return pass(`${noteFile} on workstation is internal's file: you reached internal through bastion.`);
   },
 
@@ -34,7 +43,9 @@ export default defineChecks({
     const jump = forInternal.get('proxyjump');
     const command = forInternal.get('proxycommand');
     if (!jump && !command) {
-      return fail(`ssh -G internal shows no ProxyJump: nothing in ~/.ssh/config sends ssh internal through bastion yet. Add a Host internal block with ProxyJump bastion.`);
+      return fail(
+        `ssh -G internal shows no ProxyJump: nothing in ~/.ssh/config sends ssh internal through bastion yet. Add a Host internal block with ProxyJump bastion.`,
+      );
     }
     if (jump && !jumpHosts(jump).includes('bastion')) {
       return fail(`ssh -G internal says proxyjump ${jump}: ssh would jump through ${jumpHosts(jump).join(', ')}, not bastion.`);
@@ -49,11 +60,17 @@ export default defineChecks({
     const login = await lab.exec(workstation, 'ssh -o BatchMode=yes -o ConnectTimeout=6 internal hostname');
     const landed = login.stdout.trim();
     if (login.code !== 0) {
-      const lines = login.stderr.trim().split('\n').filter((l) => l.trim() && !/^Pseudo-terminal/.test(l));
+      const lines = login.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() && !/^Pseudo-terminal/.test(l));
       const why = lines.find((l) => /loop|denied|verification|refused|prohibited/i.test(l)) ?? lines.at(-1) ?? '';
-      return fail(`ssh -G internal looks right, but ssh internal failed: "${why}". With BatchMode nothing may ask: are both host keys in known_hosts (log in once by hand)?`);
+      return fail(
+        `ssh -G internal looks right, but ssh internal failed: "${why}". With BatchMode nothing may ask: are both host keys in known_hosts (log in once by hand)?`,
+      );
     }
-    if (landed !== 'internal') return fail(`ssh internal landed on ${landed}, not on internal. Keep HostName internal (or none): ProxyJump alone decides the way there.`);
+    if (landed !== 'internal')
+      return fail(`ssh internal landed on ${landed}, not on internal. Keep HostName internal (or none): ProxyJump alone decides the way there.`);
     return pass(`ssh internal goes through bastion by itself (proxyjump ${jump ?? command}) and logs you in to internal with your key.`);
   },
 });

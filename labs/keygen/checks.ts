@@ -12,7 +12,9 @@ async function checkPair(lab: CheckContext, path: string): Promise<{ problem: st
   const [privateFile, publicFile] = await Promise.all([keyFile(lab, host, path), keyFile(lab, host, `${path}.pub`)]);
   if (privateFile.kind === 'missing') return { problem: `There is no private key at ${path} yet.` };
   if (privateFile.kind === 'public') {
-    return { problem: `${path} holds a public key, not a private one: ssh cannot log in with it. Make the pair with ssh-keygen -t ed25519 -f ${path}, which writes both halves.` };
+    return {
+      problem: `${path} holds a public key, not a private one: ssh cannot log in with it. Make the pair with ssh-keygen -t ed25519 -f ${path}, which writes both halves.`,
+    };
   }
   if (privateFile.kind !== 'private') return { problem: `${path} is ${describeKeyFile(privateFile)}, not a private key file.` };
   const privateKey = privateFile.keys[0];

@@ -11,8 +11,10 @@ async function configProblem(lab: CheckContext, settings: ClientSettings): Promi
   const master = settings.get('controlmaster') ?? 'false';
   const path = settings.get('controlpath') ?? 'none';
   const persist = settings.get('controlpersist') ?? 'no';
-  if (off.has(master)) return 'ControlMaster is not on for server: ssh neither becomes a master nor looks for one. Add ControlMaster auto under Host server in ~/.ssh/config.';
-  if (off.has(path)) return 'ControlMaster is on, but there is no ControlPath for server: ssh has nowhere to put the master\'s socket. Add ControlPath ~/.ssh/cm-%C.';
+  if (off.has(master))
+    return 'ControlMaster is not on for server: ssh neither becomes a master nor looks for one. Add ControlMaster auto under Host server in ~/.ssh/config.';
+  if (off.has(path))
+    return "ControlMaster is on, but there is no ControlPath for server: ssh has nowhere to put the master's socket. Add ControlPath ~/.ssh/cm-%C.";
   if (off.has(persist)) {
     return 'There is no ControlPersist for server: the master would end together with the first session, so no later ssh could use it. Add ControlPersist 10m.';
   }
@@ -46,9 +48,12 @@ async function liveMaster(lab: CheckContext): Promise<{ problem: string } | { pi
       problem: `No master is running for server: there is no socket at ${socket}. Connect once (ssh server true) and leave it; ControlPersist keeps it in the background. (ssh -O exit ends it.)`,
     };
   }
-  if (type !== 'socket') return { problem: `${socket} is a ${type}, not a socket: ssh cannot use it as a master's socket. Remove it (rm ${socket}) and connect again.` };
+  if (type !== 'socket')
+    return { problem: `${socket} is a ${type}, not a socket: ssh cannot use it as a master's socket. Remove it (rm ${socket}) and connect again.` };
   if (master.pid === null) {
-    return { problem: `There is a socket at ${socket}, but no master answers on it (ssh -O check says "${master.said}"). It is left over from a master that ended: remove it and connect again.` };
+    return {
+      problem: `There is a socket at ${socket}, but no master answers on it (ssh -O check says "${master.said}"). It is left over from a master that ended: remove it and connect again.`,
+    };
   }
   return { pid: master.pid, socket };
 }
@@ -83,13 +88,17 @@ export default defineChecks({
     if (saved === null) return fail("There is no ~/second.txt yet: run ssh server 'echo $SSH_CONNECTION' | tee ~/second.txt while the master runs.");
     const fields = saved.trim().split(/\s+/);
     const port = Number(fields[1]);
-    if (fields.length !== 4 || !port) return fail(`~/second.txt says "${saved.trim().slice(0, 80)}", not what $SSH_CONNECTION holds on server (four fields: your address and port, server's address and port).`);
+    if (fields.length !== 4 || !port)
+      return fail(
+        `~/second.txt says "${saved.trim().slice(0, 80)}", not what $SSH_CONNECTION holds on server (four fields: your address and port, server's address and port).`,
+      );
     const sockets = await lab.exec(workstation, `ss -Htnp state established '( dport = :22 )'`);
     // With a state filter ss prints Recv-Q, Send-Q, local address:port, peer address:port, process.
     const line = sockets.stdout.split('\n').find((l) => l.includes(`pid=${master.pid},`));
     const local = line?.trim().split(/\s+/)[2] ?? '';
     const masterPort = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!masterPort) return fail(`The master (pid ${master.pid}) holds no connection to server's port 22 any more. End it (ssh -O exit server) and connect again.`);
+    if (!masterPort)
+      return fail(`The master (pid ${master.pid}) holds no connection to server's port 22 any more. End it (ssh -O exit server) and connect again.`);
     if (port !== masterPort) {
       return fail(
         `The session you saved came over a new connection (from your port ${port}), not over the master's (port ${masterPort}). Did you bypass it with -S none or -o ControlPath=none, or restart the master since? Run ssh server 'echo $SSH_CONNECTION' | tee ~/second.txt again, plainly.`,

@@ -86,8 +86,12 @@ export default defineChecks({
       );
     }
     if (/404 Not Found/i.test(text)) {
-      return fail(`${savedPath} on workstation holds a "404 Not Found" page: the tunnel works, but that path does not exist. The dashboard is the front page, /.`);
+      return fail(
+        `${savedPath} on workstation holds a "404 Not Found" page: the tunnel works, but that path does not exist. The dashboard is the front page, /.`,
+      );
     }
-    return fail(`${savedPath} on workstation is not server's dashboard page (its content differs). Fetch http://localhost:${localPort}/ through the tunnel again.`);
+    return fail(
+      `${savedPath} on workstation is not server's dashboard page (its content differs). Fetch http://localhost:${localPort}/ through the tunnel again.`,
+    );
   },
 });

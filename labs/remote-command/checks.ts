@@ -37,11 +37,14 @@ export default defineChecks({
         `${path} on workstation starts with df's header, not with the name server: hostname's output is missing. Without quotes, your own shell split the line at the ;, so hostname ran on server (its output went to the screen) and df ran here. Quote the whole remote command.`,
       );
     }
-    if (first !== server) return fail(`${path} should begin with the line "server" (the output of hostname on server), but it begins with "${first.slice(0, 80)}".`);
+    if (first !== server)
+      return fail(`${path} should begin with the line "server" (the output of hostname on server), but it begins with "${first.slice(0, 80)}".`);
     const header = lines[1] ? columns(lines[1]) : [];
     const root = lines[2] ? columns(lines[2]) : [];
     if (header.join(' ') !== df.header.join(' ')) {
-      return fail(`After the name, ${path} should hold df -h's header line ("${df.header.join(' ')}"), but it has "${(lines[1] ?? '').trim().slice(0, 80) || 'nothing'}".`);
+      return fail(
+        `After the name, ${path} should hold df -h's header line ("${df.header.join(' ')}"), but it has "${(lines[1] ?? '').trim().slice(0, 80) || 'nothing'}".`,
+      );
     }
     // Filesystem, size and mount point stay put; used/available may move between two runs.
     const same = root.length === df.root.length && root[0] === df.root[0] && root[1] === df.root[1] && root.at(-1) === df.root.at(-1);

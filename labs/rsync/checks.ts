@@ -98,7 +98,9 @@ export default defineChecks({
     if (!theirs) return fail(`There is no ~/dataset on server.`);
     const extra = [...theirs.keys()].filter((p) => !mine.has(p));
     if (extra.length) {
-      return fail(`~/dataset on server still has ${extra.length} files your workstation no longer has, e.g. ${examples(extra)}. rsync only adds and updates files unless you ask it to --delete.`);
+      return fail(
+        `~/dataset on server still has ${extra.length} files your workstation no longer has, e.g. ${examples(extra)}. rsync only adds and updates files unless you ask it to --delete.`,
+      );
     }
     const problem = await copyProblem(lab, mine);
     if (problem) return fail(problem);

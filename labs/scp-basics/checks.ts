@@ -28,7 +28,10 @@ export default defineChecks({
     if (!source || source === 'link') return fail('~/report.txt on workstation is missing; it is the file to upload. (Did you move it instead of copying?)');
     const target = '~/inbox/report.txt';
     const copy = await digest(lab, server, target);
-    if (copy === 'link') return fail(`${target} on server is a symbolic link, not a copy. Remove it (ssh server rm ${target.slice(2)}) and upload the file into ~/inbox itself: scp ~/report.txt server:inbox/.`);
+    if (copy === 'link')
+      return fail(
+        `${target} on server is a symbolic link, not a copy. Remove it (ssh server rm ${target.slice(2)}) and upload the file into ~/inbox itself: scp ~/report.txt server:inbox/.`,
+      );
     if (!copy) {
       const local = await lab.exec(workstation, `cd ~ && find . -maxdepth 1 -type f -name 'server*' -printf '~/%P\\n'`);
       const stray = local.stdout.split('\n').filter(Boolean)[0];
@@ -38,7 +41,10 @@ export default defineChecks({
         );
       }
       const inbox = await lab.stat(server, '~/inbox');
-      if (inbox && inbox.type !== 'directory') return fail(`~/inbox on server is now a ${inbox.type}, not a folder. Remove it (ssh server rm inbox), make the folder again (ssh server mkdir inbox) and upload into it.`);
+      if (inbox && inbox.type !== 'directory')
+        return fail(
+          `~/inbox on server is now a ${inbox.type}, not a folder. Remove it (ssh server rm inbox), make the folder again (ssh server mkdir inbox) and upload into it.`,
+        );
       const elsewhere = await findByName(lab, server, 'report.txt');
       if (elsewhere.length) {
         return fail(
@@ -56,11 +62,14 @@ export default defineChecks({
     if (!original || original === 'link') return fail('~/logs/app.log on server is missing; it is the file to download. Was it moved?');
     const target = '~/app.log';
     const copy = await digest(lab, workstation, target);
-    if (copy === 'link') return fail(`${target} on workstation is a symbolic link, not a copy. Remove it and download the file itself: scp server:logs/app.log ~/.`);
+    if (copy === 'link')
+      return fail(`${target} on workstation is a symbolic link, not a copy. Remove it and download the file itself: scp server:logs/app.log ~/.`);
     if (!copy) {
       const elsewhere = await findByName(lab, workstation, 'app.log');
       if (elsewhere.length) {
-        return fail(`app.log is on workstation as ${elsewhere.join(', ')}, but the lab wants it at ~/app.log, directly in your home directory. Use ~/ (or .) as the target.`);
+        return fail(
+          `app.log is on workstation as ${elsewhere.join(', ')}, but the lab wants it at ~/app.log, directly in your home directory. Use ~/ (or .) as the target.`,
+        );
       }
       return fail(`There is no ${target} on workstation yet. The log is ~/logs/app.log on server, so the source is server:logs/app.log.`);
     }

@@ -47,17 +47,16 @@ const kind = (entry: Entry) => (entry.type === 'directory' ? 'a folder' : entry.
  * Compares a copy of ~/project with the original, entry by entry in sorted order, and returns
  * the first difference in words, or null when every file and folder is there with equal content.
  */
-async function compare(
-  lab: CheckContext,
-  copy: { host: string; folder: string; parent: string; parentHasOthers: boolean },
-): Promise<string | null> {
+async function compare(lab: CheckContext, copy: { host: string; folder: string; parent: string; parentHasOthers: boolean }): Promise<string | null> {
   const original = await listing(lab, workstation, 'project');
-  if (!original || original === 'file' || original === 'link') return '~/project on workstation is missing or not a folder; it is the folder to copy. (Did you move it instead of copying?)';
+  if (!original || original === 'file' || original === 'link')
+    return '~/project on workstation is missing or not a folder; it is the folder to copy. (Did you move it instead of copying?)';
   const where = `~/${copy.folder}`;
   const on = copy.host;
   const found = await listing(lab, copy.host, copy.folder);
   if (found === 'file') return `${where} on ${on} is a file, not a folder. Remove it and copy the folder again with scp -r.`;
-  if (found === 'link') return `${where} on ${on} is a symbolic link, not a copy: it shows the same files only while what it points to exists. Remove it (rm ${where}) and copy the folder with scp -r.`;
+  if (found === 'link')
+    return `${where} on ${on} is a symbolic link, not a copy: it shows the same files only while what it points to exists. Remove it (rm ${where}) and copy the folder with scp -r.`;
   if (found === null) {
     const parent = await listing(lab, copy.host, copy.parent);
     if (parent && parent !== 'file' && parent !== 'link' && copy.parentHasOthers) {
@@ -91,7 +90,9 @@ export default defineChecks({
   restore: async (lab) => {
     const problem = await compare(lab, { host: workstation, folder: 'restored', parent: '', parentHasOthers: false });
     if (problem) {
-      return fail(problem.replace('scp -r put the folder inside an existing one', 'scp -r put the folder inside an existing one, and you got ~/restored/project'));
+      return fail(
+        problem.replace('scp -r put the folder inside an existing one', 'scp -r put the folder inside an existing one, and you got ~/restored/project'),
+      );
     }
     return pass('~/restored on workstation is an exact copy of ~/project.');
   },

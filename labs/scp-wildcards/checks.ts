@@ -48,15 +48,21 @@ export default defineChecks({
     if (!fetched) return fail('~/fetched on workstation is missing or not a folder. Make it again with mkdir ~/fetched.');
     const nested = await lab.stat(workstation, '~/fetched/logs');
     if (nested?.type === 'directory') {
-      return fail('There is a folder ~/fetched/logs on workstation: scp -r copied the folder itself, with everything in it. Remove it (rm -r ~/fetched/logs) and copy only the logs with the quoted pattern \'server:logs/*.log\'.');
+      return fail(
+        "There is a folder ~/fetched/logs on workstation: scp -r copied the folder itself, with everything in it. Remove it (rm -r ~/fetched/logs) and copy only the logs with the quoted pattern 'server:logs/*.log'.",
+      );
     }
     const extra = [...fetched.keys()].filter((name) => name !== report && !name.endsWith('.log') && remote.has(name));
     if (extra.length) {
-      return fail(`~/fetched also holds ${extra.join(', ')}, files that do not end in .log: the pattern was wider than *.log. Remove them (rm ~/fetched/${extra[0]}) and use 'server:logs/*.log'.`);
+      return fail(
+        `~/fetched also holds ${extra.join(', ')}, files that do not end in .log: the pattern was wider than *.log. Remove them (rm ~/fetched/${extra[0]}) and use 'server:logs/*.log'.`,
+      );
     }
     const missing = wanted.filter(([name]) => !fetched.has(name)).map(([name]) => name);
-    if (missing.length === wanted.length) return fail('None of the server\'s logs is in ~/fetched on workstation yet. Fetch them with one quoted remote pattern.');
-    if (missing.length) return fail(`${missing.length} of the ${wanted.length} logs are missing from ~/fetched: ${missing.join(', ')}. One quoted pattern fetches them all.`);
+    if (missing.length === wanted.length)
+      return fail("None of the server's logs is in ~/fetched on workstation yet. Fetch them with one quoted remote pattern.");
+    if (missing.length)
+      return fail(`${missing.length} of the ${wanted.length} logs are missing from ~/fetched: ${missing.join(', ')}. One quoted pattern fetches them all.`);
     const differ = wanted.filter(([name, hash]) => fetched.get(name) !== hash).map(([name]) => name);
     if (differ.length) return fail(`${differ.join(', ')} in ~/fetched differ from the server's. Copy them again.`);
     return pass(`~/fetched holds exactly the ${wanted.length} .log files of the server's ~/logs, byte for byte, and nothing else from there.`);
@@ -70,7 +76,8 @@ export default defineChecks({
     if (copy) return fail(`~/fetched/${report} differs from the server's. Copy it again.`);
     const near = await lab.exec(workstation, `cd ~ && find . -iname '*q3*' -printf '~/%P\\n' 2>/dev/null`);
     const found = near.stdout.split('\n').filter(Boolean);
-    if (found.length) return fail(`There is ${found.join(', ')} on workstation, but not ~/fetched/${report}: the copy must keep its name and land in ~/fetched.`);
+    if (found.length)
+      return fail(`There is ${found.join(', ')} on workstation, but not ~/fetched/${report}: the copy must keep its name and land in ~/fetched.`);
     return fail(
       `There is no ~/fetched/${report} on workstation yet. Left unquoted, the space splits the name in two ("server:docs/Q3" and "report.txt") and scp finds neither: quote the whole remote path, 'server:docs/${report}'.`,
     );
@@ -81,19 +88,25 @@ export default defineChecks({
     const shipped = await digest(lab, server, '~/settings.conf');
     if (!shipped) return fail('~/settings.conf on server is missing; end the lab and start a new one.');
     const current = await digest(lab, workstation, '~/settings.conf');
-    const kept = await lab.exec(workstation, `cd ~ && for f in settings.conf* *settings*; do [ -f "$f" ] && printf '%s %s\\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$f"; done 2>/dev/null`);
+    const kept = await lab.exec(
+      workstation,
+      `cd ~ && for f in settings.conf* *settings*; do [ -f "$f" ] && printf '%s %s\\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$f"; done 2>/dev/null`,
+    );
     const copies = kept.stdout
       .split('\n')
       .filter(Boolean)
       .map((line) => ({ hash: line.slice(0, 64), name: line.slice(65) }));
     const backup = copies.find((c) => c.hash === mine && c.name !== 'settings.conf');
     if (current !== shipped) {
-      if (!backup) return fail('~/settings.conf on workstation is not the server\'s version yet. Keep your own version first (cp ~/settings.conf ~/settings.conf.mine), then fetch it with scp.');
+      if (!backup)
+        return fail(
+          "~/settings.conf on workstation is not the server's version yet. Keep your own version first (cp ~/settings.conf ~/settings.conf.mine), then fetch it with scp.",
+        );
       return fail(`Your version is safe in ~/${backup.name}, but ~/settings.conf is not the server's version yet. Fetch it with scp server:settings.conf ~/.`);
     }
     if (!backup) {
       return fail(
-        '~/settings.conf now holds the server\'s version, and your own edits are gone: scp replaced it without asking, and there is no copy left. End the lab and start again to get them back, and this time copy your version aside first.',
+        "~/settings.conf now holds the server's version, and your own edits are gone: scp replaced it without asking, and there is no copy left. End the lab and start again to get them back, and this time copy your version aside first.",
       );
     }
     return pass(`~/settings.conf is now the server's version, and your own edits are safe in ~/${backup.name}.`);
@@ -117,7 +130,8 @@ export default defineChecks({
       );
     }
     const received = receivedBytes(log);
-    if (received === null) return fail('~/resume.log holds no rsync report ("received … bytes"): run rsync with -v and send its output there with | tee ~/resume.log.');
+    if (received === null)
+      return fail('~/resume.log holds no rsync report ("received … bytes"): run rsync with -v and send its output there with | tee ~/resume.log.');
     if (received > total - partial / 2) {
       return fail(
         `rsync received ${received} bytes for a ${total}-byte file: the transfer started over instead of continuing the ${partial} bytes you had. Keep the partial file and use --append-verify.`,

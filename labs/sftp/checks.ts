@@ -47,7 +47,7 @@ export default defineChecks({
 
   get: async (lab) => {
     const problem = await copyProblem(lab, server, '~/reports/q1.csv', workstation, '~/downloads/q1.csv');
-    if (!problem) return pass('~/downloads/q1.csv on workstation is an exact copy of the server\'s ~/reports/q1.csv.');
+    if (!problem) return pass("~/downloads/q1.csv on workstation is an exact copy of the server's ~/reports/q1.csv.");
     if (problem.startsWith('There is no')) {
       const elsewhere = await findByName(lab, workstation, 'q1.csv');
       if (elsewhere.length) {
@@ -70,7 +70,8 @@ export default defineChecks({
       );
     }
     const batchFile = await lab.stat(workstation, '~/nightly.sftp');
-    if (!batchFile) return fail('There is no batch file ~/nightly.sftp on workstation yet. Write the commands into it (nano: save with Ctrl-O and Enter, exit with Ctrl-X).');
+    if (!batchFile)
+      return fail('There is no batch file ~/nightly.sftp on workstation yet. Write the commands into it (nano: save with Ctrl-O and Enter, exit with Ctrl-X).');
     return fail([uploaded, downloaded].filter(Boolean).join(' '));
   },
 });

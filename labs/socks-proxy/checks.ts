@@ -44,26 +44,36 @@ export default defineChecks({
     const proxy = open.find((l) => l.port === proxyPort);
     if (!proxy) {
       const other = open.find((l) => l.ssh);
-      if (other) return fail(`Nothing listens on port ${proxyPort} on workstation, but your ssh listens on ${other.port}. The number after -D is the local port: use -D ${proxyPort}.`);
-      return fail(`Nothing listens on port ${proxyPort} on workstation. Start the proxy with ssh -f -N -D ${proxyPort} server; an ssh that ended (or was never started with -f -N) holds no proxy.`);
+      if (other)
+        return fail(
+          `Nothing listens on port ${proxyPort} on workstation, but your ssh listens on ${other.port}. The number after -D is the local port: use -D ${proxyPort}.`,
+        );
+      return fail(
+        `Nothing listens on port ${proxyPort} on workstation. Start the proxy with ssh -f -N -D ${proxyPort} server; an ssh that ended (or was never started with -f -N) holds no proxy.`,
+      );
     }
     if (!proxy.ssh) return fail(`Port ${proxyPort} on workstation is taken by a program other than ssh. Stop it and start ssh -D ${proxyPort} there.`);
     const answer = await throughProxy(lab, proxyPort);
-    if (answer.exit === 0 && answer.body === page) return pass(`Your ssh on workstation port ${proxyPort} is a SOCKS proxy that reaches server's internal site.`);
+    if (answer.exit === 0 && answer.body === page)
+      return pass(`Your ssh on workstation port ${proxyPort} is a SOCKS proxy that reaches server's internal site.`);
     // 97: the SOCKS handshake failed; 28: nothing answered it (a plain forward to a web server waits for an HTTP request).
     if ([7, 28, 52, 56, 97].includes(answer.exit)) {
       return fail(
         `Port ${proxyPort} on workstation belongs to ssh, but it does not answer as a SOCKS proxy (curl exit ${answer.exit}): it is a plain forward (-L) to one fixed target. Dynamic forwarding is -D ${proxyPort}, with no target.`,
       );
     }
-    return fail(`Port ${proxyPort} on workstation answers as a proxy, but a request for ${site} through it did not return server's internal page (curl exit ${answer.exit}).`);
+    return fail(
+      `Port ${proxyPort} on workstation answers as a proxy, but a request for ${site} through it did not return server's internal page (curl exit ${answer.exit}).`,
+    );
   },
 
   'fetch-page': async (lab) => {
     const page = await intranetPage(lab);
     const saved = await lab.stat(workstation, savedPath);
     if (!saved) {
-      return fail(`There is no ${savedPath} on workstation yet. Save the page with curl -o ${savedPath}, through the proxy (--socks5-hostname localhost:${proxyPort}).`);
+      return fail(
+        `There is no ${savedPath} on workstation yet. Save the page with curl -o ${savedPath}, through the proxy (--socks5-hostname localhost:${proxyPort}).`,
+      );
     }
     if (saved.type !== 'file') return fail(`${savedPath} on workstation is a ${saved.type}, not a file.`);
     const text = (await lab.readFile(workstation, savedPath)) ?? '';

@@ -114,7 +114,12 @@ async function certLogin(lab: CheckContext, knownHosts: ReturnType<typeof withKn
   return {
     ok: result.code === 0,
     withCertificate: lines.some((l) => /Server accepts key: .*-CERT/.test(l)),
-    error: lines.filter((l) => !l.startsWith('debug')).map((l) => l.trim()).filter(Boolean).at(-1) ?? '',
+    error:
+      lines
+        .filter((l) => !l.startsWith('debug'))
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .at(-1) ?? '',
     refused: /Connection refused/.test(result.stderr),
   };
 }
@@ -124,7 +129,11 @@ async function certLogin(lab: CheckContext, knownHosts: ReturnType<typeof withKn
  * reads it more than once, so a pipe (<(…)) would not do.
  */
 function withKnownHosts(script: string): { before: string; option: string; after: string } {
-  return { before: `kh=$(mktemp) && { ${script}; } > "$kh";`, option: '-o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null', after: '; r=$?; rm -f "$kh"; exit $r' };
+  return {
+    before: `kh=$(mktemp) && { ${script}; } > "$kh";`,
+    option: '-o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null',
+    after: '; r=$?; rm -f "$kh"; exit $r',
+  };
 }
 
 /** Only server's real host key: the user side tested on its own. */
@@ -143,7 +152,8 @@ async function sshdSetting(lab: CheckContext, keyword: string): Promise<string[]
 
 /** Why server's running sshd refused the (good) certificate. */
 async function serverSideProblem(lab: CheckContext, login: Login): Promise<string> {
-  if (login.refused) return `sshd on server is not running: nothing answers on port 22. Fix the configuration (sshd -t says what is wrong) and start it with /usr/sbin/sshd from a root session.`;
+  if (login.refused)
+    return `sshd on server is not running: nothing answers on port 22. Fix the configuration (sshd -t says what is wrong) and start it with /usr/sbin/sshd from a root session.`;
   const check = await rootExec(lab, '/usr/sbin/sshd -t 2>&1');
   if (check.code !== 0) return `sshd -t on server refuses the configuration: ${check.stdout.trim().split('\n')[0]}.`;
   const files = (await sshdSetting(lab, 'trustedusercakeys')).filter((f) => f !== 'none');
@@ -174,7 +184,9 @@ export default defineChecks({
     if (!login.ok) return fail(await serverSideProblem(lab, login));
     if (!login.withCertificate) return fail(`learner@server logs in, but with a plain key (ssh -v shows no -CERT key accepted), not with the certificate.`);
     if (Number(listed.stdout.trim()) > 0) {
-      return fail(`The certificate logs in, but ~/.ssh/authorized_keys of learner on server lists keys too: remove it (ssh server rm .ssh/authorized_keys) so that only the CA decides.`);
+      return fail(
+        `The certificate logs in, but ~/.ssh/authorized_keys of learner on server lists keys too: remove it (ssh server rm .ssh/authorized_keys) so that only the CA decides.`,
+      );
     }
     return pass('learner@server accepts your certificate (ssh -v: ED25519-CERT), and learner has no authorized_keys there: the CA alone lets you in.');
   },
@@ -186,7 +198,9 @@ export default defineChecks({
       const configured = await sshdSetting(lab, 'hostcertificate');
       const file = configured[0] ? await readCertificate(lab, server, `cat ${quote(configured[0])}`) : null;
       if (file && file.kind !== 'host') {
-        return fail(`${configured[0]} on server is a ${file.kind} certificate: the host key was signed without -h, and sshd serves only host certificates. Sign it again with -h.`);
+        return fail(
+          `${configured[0]} on server is a ${file.kind} certificate: the host key was signed without -h, and sshd serves only host certificates. Sign it again with -h.`,
+        );
       }
       return fail(
         configured.length
@@ -194,10 +208,15 @@ export default defineChecks({
           : `server presents no host certificate yet: sign its host key with ssh-keygen -s ~/ca/host_ca -h, copy the certificate to server and name it with HostCertificate in a drop-in.`,
       );
     }
-    if (presented.kind !== 'host') return fail(`server presents a ${presented.kind} certificate: its host key was signed without -h, and ssh accepts only host certificates from a server. Sign it again with -h.`);
+    if (presented.kind !== 'host')
+      return fail(
+        `server presents a ${presented.kind} certificate: its host key was signed without -h, and ssh accepts only host certificates from a server. Sign it again with -h.`,
+      );
     if (presented.ca !== hostCa) return fail(`server's host certificate is signed by ${presented.ca}, not by ~/ca/host_ca (${hostCa}).`);
     if (!presented.principals.includes('server')) {
-      return fail(`server's host certificate names ${presented.principals.join(', ') || 'no host'}; ssh checks it against the name you type. Sign it again with -n server.`);
+      return fail(
+        `server's host certificate names ${presented.principals.join(', ') || 'no host'}; ssh checks it against the name you type. Sign it again with -n server.`,
+      );
     }
     const timing = validity(presented, await now(lab));
     if (timing) return fail(`server's host certificate is signed right, but ${timing}.`);
@@ -213,7 +232,9 @@ export default defineChecks({
     const login = await certLogin(lab, withKnownHosts(`grep -E '^@cert-authority[[:space:]]' ~/.ssh/known_hosts`));
     if (!login.ok) {
       if (/Host key verification failed|No .* host key is known/.test(login.error) || !login.error.includes('Permission denied')) {
-        return fail(`With only its @cert-authority lines, ~/.ssh/known_hosts does not vouch for server: ${login.error}. The line must name server (or *) and hold ~/ca/host_ca.pub (${hostCa}).`);
+        return fail(
+          `With only its @cert-authority lines, ~/.ssh/known_hosts does not vouch for server: ${login.error}. The line must name server (or *) and hold ~/ca/host_ca.pub (${hostCa}).`,
+        );
       }
       return fail(`server's host certificate is trusted, but the login as learner fails: ${login.error}.`);
     }

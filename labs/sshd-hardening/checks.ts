@@ -164,12 +164,16 @@ export default defineChecks({
     if (!root.ok) {
       const rootLogin = (await effective(lab, 'root')).get('permitrootlogin');
       if (rootLogin === 'no') {
-        return fail(`Passwords are off, but root cannot log in any more: PermitRootLogin no refuses root even with a key, and there is no sudo here. Set PermitRootLogin prohibit-password from a root session that is still open, and reload.`);
+        return fail(
+          `Passwords are off, but root cannot log in any more: PermitRootLogin no refuses root even with a key, and there is no sudo here. Set PermitRootLogin prohibit-password from a root session that is still open, and reload.`,
+        );
       }
       return fail(`Passwords are off, but root's key login fails now: ${root.error}.`);
     }
     if (!learner.ok) return fail(`Passwords are off, but your key no longer logs in as learner: ${learner.error}.`);
     if (problem) return fail(`The running sshd refuses passwords, but: ${problem}`);
-    return pass('The running sshd offers publickey only: a password login is refused before any password is asked, and your key logs in as learner and as root.');
+    return pass(
+      'The running sshd offers publickey only: a password login is refused before any password is asked, and your key logs in as learner and as root.',
+    );
   },
 });

@@ -28,11 +28,15 @@ export default defineChecks({
     if (folder) return fail(`~/practice exists, but it is a ${folder.type}, not a folder. Remove it (rm ~/practice) and make the folder with mkdir practice.`);
     const others = await sameNameOtherCase(lab, 'practice');
     if (others.length) {
-      return fail(`There is ~/${others[0]}, but no ~/practice: names are case-sensitive, so ${others[0]} and practice are different names. Make it with mkdir practice, all in lower case.`);
+      return fail(
+        `There is ~/${others[0]}, but no ~/practice: names are case-sensitive, so ${others[0]} and practice are different names. Make it with mkdir practice, all in lower case.`,
+      );
     }
     const elsewhere = await lab.exec(workstation, `find ~ /tmp /var/tmp -maxdepth 3 -type d -name practice 2>/dev/null | head -n 1`);
     if (elsewhere.stdout.trim()) {
-      return fail(`There is a folder ${elsewhere.stdout.trim()}, but not in your home folder: mkdir makes it in the folder you are in. Go home with cd ~ and run mkdir practice there.`);
+      return fail(
+        `There is a folder ${elsewhere.stdout.trim()}, but not in your home folder: mkdir makes it in the folder you are in. Go home with cd ~ and run mkdir practice there.`,
+      );
     }
     return fail('There is no folder ~/practice yet (~ is your home folder, /home/learner).');
   },
@@ -42,7 +46,10 @@ export default defineChecks({
     if (!answer) {
       const astray = await lab.exec(workstation, `find ~ -name answer.txt -type f -printf '~/%P\\n' 2>/dev/null`);
       const found = astray.stdout.split('\n').filter(Boolean)[0];
-      if (found) return fail(`Your answer is saved as ${found}, not in ~/practice. Open nano with the full name: nano ~/practice/answer.txt (or move it: mv ${found} ~/practice/).`);
+      if (found)
+        return fail(
+          `Your answer is saved as ${found}, not in ~/practice. Open nano with the full name: nano ~/practice/answer.txt (or move it: mv ${found} ~/practice/).`,
+        );
       return fail(
         'There is no ~/practice/answer.txt yet. nano writes the file only when you save: press Ctrl-O, then Enter, before Ctrl-X (or answer Y when Ctrl-X asks whether to save).',
       );
@@ -51,7 +58,9 @@ export default defineChecks({
     const text = ((await lab.readFile(workstation, '~/practice/answer.txt')) ?? '').trim();
     if (!text) return fail('~/practice/answer.txt is empty. Open it again with nano, type the code word, then save with Ctrl-O and Enter.');
     if (!text.toLowerCase().includes(codeWord)) {
-      return fail(`~/practice/answer.txt says "${text.slice(0, 60)}", which is not the code word. Search ~/guide.txt for it in less: type /code word and Enter.`);
+      return fail(
+        `~/practice/answer.txt says "${text.slice(0, 60)}", which is not the code word. Search ~/guide.txt for it in less: type /code word and Enter.`,
+      );
     }
     return pass(`~/practice/answer.txt holds the code word, ${codeWord}: you read the guide and saved a file in nano.`);
   },
@@ -59,7 +68,9 @@ export default defineChecks({
   'stop-clock': async (lab) => {
     const clocks = await runningClocks(lab);
     if (clocks.some((state) => state.startsWith('T'))) {
-      return fail('~/clock is only paused, not stopped: Ctrl-Z suspends a program and keeps it waiting. Type fg to bring it back to the terminal, then press Ctrl-C.');
+      return fail(
+        '~/clock is only paused, not stopped: Ctrl-Z suspends a program and keeps it waiting. Type fg to bring it back to the terminal, then press Ctrl-C.',
+      );
     }
     const log = await lab.readFile(workstation, clockLog);
     if (log?.includes('stopped with Ctrl-C')) return pass('~/clock was interrupted with Ctrl-C.');
@@ -69,7 +80,8 @@ export default defineChecks({
 
   history: async (lab) => {
     const file = await lab.stat(workstation, '~/practice/history.txt');
-    if (!file) return fail('There is no ~/practice/history.txt yet: history printed its list on the screen only. Run it again with > ~/practice/history.txt after it.');
+    if (!file)
+      return fail('There is no ~/practice/history.txt yet: history printed its list on the screen only. Run it again with > ~/practice/history.txt after it.');
     if (file.type !== 'file') return fail(`~/practice/history.txt is a ${file.type}, not a file.`);
     const text = (await lab.readFile(workstation, '~/practice/history.txt')) ?? '';
     if (!text.trim()) {
@@ -79,7 +91,9 @@ export default defineChecks({
     }
     const entries = text.split('\n').filter((line) => /^\s*\d+\s+\S/.test(line));
     if (entries.length < 3) {
-      return fail('~/practice/history.txt does not look like what history prints (numbered lines, one per command you typed). Run history > ~/practice/history.txt.');
+      return fail(
+        '~/practice/history.txt does not look like what history prints (numbered lines, one per command you typed). Run history > ~/practice/history.txt.',
+      );
     }
     return pass(`~/practice/history.txt lists ${entries.length} commands you typed, numbered as history shows them.`);
   },

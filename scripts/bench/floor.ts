@@ -51,7 +51,13 @@ export class PlainSshTarget {
   ) {}
 
   static async start(provider: DockerEnvironmentProvider, tag: string): Promise<PlainSshTarget> {
-    const environment = await provider.start({ sessionId: `bench${tag}${Date.now().toString(36)}`, labId: 'bench-floor', hosts: oneHost, password: 'bench-floor-pw', lifetimeSeconds: 1800 });
+    const environment = await provider.start({
+      sessionId: `bench${tag}${Date.now().toString(36)}`,
+      labId: 'bench-floor',
+      hosts: oneHost,
+      password: 'bench-floor-pw',
+      lifetimeSeconds: 1800,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-bench-'));
     // The backend's own key is the one authorised from this machine's address on the session network.
     const adminKey = (provider as unknown as { adminKey: KeyPair }).adminKey;
@@ -63,12 +69,18 @@ export class PlainSshTarget {
 
   args(extra: string[] = []): string[] {
     return [
-      '-F', '/dev/null',
-      '-i', join(this.dir, 'key'),
-      '-o', 'IdentitiesOnly=yes',
-      '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes',
+      '-F',
+      '/dev/null',
+      '-i',
+      join(this.dir, 'key'),
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
       ...extra,
       `learner@${this.address}`,
     ];
@@ -175,7 +187,13 @@ export async function measureFloor(options: { quick: boolean }): Promise<FloorRe
   const providerStart: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = now();
-    const env = await provider.start({ sessionId: `benchfs${i}${Date.now().toString(36)}`, labId: 'bench-floor', hosts: oneHost, password: 'x', lifetimeSeconds: 300 });
+    const env = await provider.start({
+      sessionId: `benchfs${i}${Date.now().toString(36)}`,
+      labId: 'bench-floor',
+      hosts: oneHost,
+      password: 'x',
+      lifetimeSeconds: 300,
+    });
     providerStart.push(now() - t0);
     await env.dispose();
   }

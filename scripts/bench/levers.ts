@@ -22,7 +22,12 @@ export interface Lever {
 
 const { Client } = ssh2;
 
-async function ssh2Handshake(address: string, key: KeyPair, hostKey: Buffer, algorithms: ssh2.ConnectConfig['algorithms'] | undefined): Promise<{ ms: number; client: InstanceType<typeof Client> }> {
+async function ssh2Handshake(
+  address: string,
+  key: KeyPair,
+  hostKey: Buffer,
+  algorithms: ssh2.ConnectConfig['algorithms'] | undefined,
+): Promise<{ ms: number; client: InstanceType<typeof Client> }> {
   const client = new Client();
   const t0 = now();
   await new Promise<void>((resolve, reject) => {
@@ -109,7 +114,18 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
     const docker = new Dockerode();
     const image = labHostImage();
     const network = `ssh-lab-benchlever-${Date.now().toString(36)}`;
-    await run('docker', ['network', 'create', '--internal', '--label', `ssh-lab.session=benchlever`, '--label', 'ssh-lab.owner=bench', '--subnet', '172.25.240.0/24', network]);
+    await run('docker', [
+      'network',
+      'create',
+      '--internal',
+      '--label',
+      `ssh-lab.session=benchlever`,
+      '--label',
+      'ssh-lab.owner=bench',
+      '--subnet',
+      '172.25.240.0/24',
+      network,
+    ]);
     const limits = loadConfig({ ...process.env, SSH_LAB_SUBNET_POOL: '172.25.0.0/16' }).hostLimits;
     const admin = generateEd25519('bench');
     const make = (name: string) =>
@@ -170,9 +186,19 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
       name: 'testcontainers start path',
       question: 'Does going around testcontainers (image check, extra inspect) make a host start faster?',
       variants: [
-        { name: 'testcontainers GenericContainer.start() (log wait)', value: Math.round(median(viaTestcontainers)), unit: 'ms p50', detail: summarise(viaTestcontainers) },
+        {
+          name: 'testcontainers GenericContainer.start() (log wait)',
+          value: Math.round(median(viaTestcontainers)),
+          unit: 'ms p50',
+          detail: summarise(viaTestcontainers),
+        },
         { name: 'dockerode create + start + log stream', value: Math.round(median(viaDockerode)), unit: 'ms p50', detail: summarise(viaDockerode) },
-        { name: 'one image inspect (testcontainers caches it per process)', value: Math.round(median(inspects) * 10) / 10, unit: 'ms p50', detail: summarise(inspects) },
+        {
+          name: 'one image inspect (testcontainers caches it per process)',
+          value: Math.round(median(inspects) * 10) / 10,
+          unit: 'ms p50',
+          detail: summarise(inspects),
+        },
       ],
       verdict: '',
     });
@@ -192,7 +218,12 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
         await server.close();
       }
     }
-    levers.push({ name: `early shell (${warm ? 'warm pool' : 'cold start'}, ${lab})`, question: 'Does opening the login shell before the terminal attaches shorten time to prompt?', variants, verdict: '' });
+    levers.push({
+      name: `early shell (${warm ? 'warm pool' : 'cold start'}, ${lab})`,
+      question: 'Does opening the login shell before the terminal attaches shorten time to prompt?',
+      variants,
+      verdict: '',
+    });
   }
 
   // ---- host CPU quota during a cold start
@@ -203,12 +234,22 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
       const server = await BenchServer.start({ SSH_LAB_HOST_CPUS: cpus });
       try {
         const result = await measureTimeToPrompt(server, options.oneHostLab, n, false);
-        variants.push({ name: `SSH_LAB_HOST_CPUS=${cpus}`, value: Math.round(result.promptMs.p50), unit: 'ms p50 cold time to prompt', detail: result.promptMs });
+        variants.push({
+          name: `SSH_LAB_HOST_CPUS=${cpus}`,
+          value: Math.round(result.promptMs.p50),
+          unit: 'ms p50 cold time to prompt',
+          detail: result.promptMs,
+        });
       } finally {
         await server.close();
       }
     }
-    levers.push({ name: `host CPU quota (cold, ${options.oneHostLab})`, question: 'How much of a cold start is the entrypoint and sshd throttled by the CPU quota?', variants, verdict: '' });
+    levers.push({
+      name: `host CPU quota (cold, ${options.oneHostLab})`,
+      question: 'How much of a cold start is the entrypoint and sshd throttled by the CPU quota?',
+      variants,
+      verdict: '',
+    });
   }
 
   // ---- login shell start-up: bash-completion in ~/.bashrc
@@ -291,7 +332,12 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
         await server.close();
       }
     }
-    levers.push({ name: 'flow-control marks (ssh2 window is 2 MiB)', question: 'Which high-water mark keeps throughput without letting memory grow?', variants, verdict: '' });
+    levers.push({
+      name: 'flow-control marks (ssh2 window is 2 MiB)',
+      question: 'Which high-water mark keeps throughput without letting memory grow?',
+      variants,
+      verdict: '',
+    });
   }
 
   // ---- crun, if the Docker daemon knows it
@@ -311,14 +357,24 @@ export async function measureLevers(options: { quick: boolean; oneHostLab: strin
         const server = await BenchServer.start({ SSH_LAB_RUNTIME: runtime });
         try {
           const result = await measureTimeToPrompt(server, options.oneHostLab, n, false);
-          variants.push({ name: `cold time to prompt, SSH_LAB_RUNTIME=${runtime}`, value: Math.round(result.promptMs.p50), unit: 'ms p50', detail: result.promptMs });
+          variants.push({
+            name: `cold time to prompt, SSH_LAB_RUNTIME=${runtime}`,
+            value: Math.round(result.promptMs.p50),
+            unit: 'ms p50',
+            detail: result.promptMs,
+          });
         } finally {
           await server.close();
         }
       }
       levers.push({ name: 'OCI runtime', question: 'Is crun faster than runc at starting a lab host?', variants, verdict: '' });
     } else {
-      levers.push({ name: 'OCI runtime', question: 'Is crun faster than runc?', variants: [{ name: 'crun', value: 'not registered with this Docker daemon', unit: '' }], verdict: 'not measured here' });
+      levers.push({
+        name: 'OCI runtime',
+        question: 'Is crun faster than runc?',
+        variants: [{ name: 'crun', value: 'not registered with this Docker daemon', unit: '' }],
+        verdict: 'not measured here',
+      });
     }
   }
   return levers;

@@ -40,7 +40,10 @@ export function summarise(values: number[]): Summary {
 }
 
 export function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 // ---------------------------------------------------------------- the machine

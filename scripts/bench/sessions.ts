@@ -2,7 +2,7 @@
 import WebSocket from 'ws';
 import { echoLoop } from './floor.js';
 import {
-  BenchServer,
+  type BenchServer,
   containerMemoryBytes,
   containersOf,
   log,
@@ -12,7 +12,7 @@ import {
   sleep,
   summarise,
   timeToPrompt,
-  TimedTerminal,
+  type TimedTerminal,
   waitGone,
   type Session,
   type Summary,
@@ -104,7 +104,7 @@ class CountingTerminal {
 
   private constructor(
     readonly socket: WebSocket,
-    private readonly ackBytesPerSecond: number,
+    ackBytesPerSecond: number,
   ) {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) return;
@@ -200,7 +200,10 @@ export async function measureThroughput(server: BenchServer, labId: string, opti
     const startBytes = fast.bytes;
     const t0 = now();
     fast.type(`head -c ${megabytes}M /dev/urandom | base64; echo TH""ROUGHPUT-END\r`);
-    const { maxRss } = await sampleRss(server, fast.waitFor((tail) => tail.includes('THROUGHPUT-END'), 300_000));
+    const { maxRss } = await sampleRss(
+      server,
+      fast.waitFor((tail) => tail.includes('THROUGHPUT-END'), 300_000),
+    );
     const seconds = (now() - t0) / 1000;
     const bytes = fast.bytes - startBytes;
     await fast.waitFor(endsWithPrompt, 10_000);
@@ -328,7 +331,11 @@ export async function measureCapacity(server: BenchServer, labId: string, cap: n
       }
     }
     // One more than the cap must be refused with a clear answer, not start.
-    const refused = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labId }) });
+    const refused = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ labId }),
+    });
     capEnforced = refused.status === 503 || refused.status === 429;
     if (refused.status === 201) {
       const extra = (await refused.json()) as Session;
@@ -340,7 +347,10 @@ export async function measureCapacity(server: BenchServer, labId: string, cap: n
     for (let i = 0; i < open.length; i += 10) {
       await Promise.all(open.slice(i, i + 10).map((o) => server.api.endSession(o.session).catch(() => undefined)));
     }
-    await waitGone(open.map((o) => o.session.id), 300_000).catch((e: Error) => log(e.message));
+    await waitGone(
+      open.map((o) => o.session.id),
+      300_000,
+    ).catch((e: Error) => log(e.message));
     log(`capacity: ${open.length} sessions ended in ${((Date.now() - t1) / 1000).toFixed(1)} s (run took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const last = points[points.length - 1];
@@ -356,7 +366,10 @@ export async function measureCapacity(server: BenchServer, labId: string, cap: n
     startMsByDecile: Array.from({ length: Math.ceil(sorted.length / decile) }, (_, k) => Math.round(summarise(sorted.slice(k * decile, (k + 1) * decile)).p50)),
     points,
     capEnforced,
-    estimatedMachineLimit: { sessions: byMemory, by: `memory: 90 % of ${Math.round(memBase / 1e9)} GB available / ${perSession} MB per idle session (CPU is the tighter limit for active ones)` },
+    estimatedMachineLimit: {
+      sessions: byMemory,
+      by: `memory: 90 % of ${Math.round(memBase / 1e9)} GB available / ${perSession} MB per idle session (CPU is the tighter limit for active ones)`,
+    },
     teardownSeconds: 0,
   };
 }

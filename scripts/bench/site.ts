@@ -15,7 +15,17 @@ import { BenchServer, log, now } from './lib.js';
 export interface SiteResult {
   buildSeconds: number;
   docsPage: { path: string; jsKB: number; jsFiles: number; xterm: boolean };
-  labPage: { path: string; labId: string; jsKB: number; jsFiles: number; xterm: boolean; afterStartJsKB: number; afterStartFiles: number; xtermAfterStart: boolean; startToPromptMs: number };
+  labPage: {
+    path: string;
+    labId: string;
+    jsKB: number;
+    jsFiles: number;
+    xterm: boolean;
+    afterStartJsKB: number;
+    afterStartFiles: number;
+    xtermAfterStart: boolean;
+    startToPromptMs: number;
+  };
 }
 
 const copied = ['docs', 'src', 'labs', 'static', 'bench', 'docusaurus.config.ts', 'sidebars.ts', 'package.json', 'tsconfig.json'];
@@ -43,7 +53,16 @@ export async function buildSiteCopy(): Promise<{ dir: string; seconds: number }>
 function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -79,7 +98,12 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
       await Promise.all(pending);
       pending = [];
       const js = (await scripts(p)).filter((s) => !except.has(s.url));
-      return { kb: Math.round(js.reduce((sum, j) => sum + j.bytes, 0) / 1024), files: js.length, xterm: js.some((j) => xtermScripts.has(j.url)), urls: new Set(js.map((j) => j.url)) };
+      return {
+        kb: Math.round(js.reduce((sum, j) => sum + j.bytes, 0) / 1024),
+        files: js.length,
+        xterm: js.some((j) => xtermScripts.has(j.url)),
+        urls: new Set(js.map((j) => j.url)),
+      };
     };
 
     log(`site: ${options.docsPath} in Chromium`);
@@ -109,8 +133,14 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
     const startToPromptMs = Math.round(now() - t0);
     await page2.waitForTimeout(500);
     const after = await total(page2, lab.urls);
-    await widget.getByTestId('lab-end').click().catch(() => undefined);
-    await widget.getByTestId('lab-start').waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await widget
+      .getByTestId('lab-end')
+      .click()
+      .catch(() => undefined);
+    await widget
+      .getByTestId('lab-start')
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
     await context2.close();
     return {
       buildSeconds: seconds,

@@ -47,11 +47,7 @@ export async function clientSettings(lab: CheckContext, host: string, from = 'wo
  * group is the user's own; stock OpenSSH refuses it). A learner's settings only count when
  * `problem` is null.
  */
-export async function clientConfig(
-  lab: CheckContext,
-  host: string,
-  from = 'workstation',
-): Promise<{ settings: ClientSettings; problem: string | null }> {
+export async function clientConfig(lab: CheckContext, host: string, from = 'workstation'): Promise<{ settings: ClientSettings; problem: string | null }> {
   const path = '~/.ssh/config';
   const [file, settings] = await Promise.all([lab.stat(from, path), clientSettings(lab, host, from)]);
   const problem = (() => {

@@ -29,11 +29,7 @@ export function parseKnownHostsLookup(text: string): KnownHostEntry[] {
 }
 
 /** Every entry a known_hosts file on a host holds for a name (`server`, `[server]:2222`), as learner. */
-export async function knownHostKeys(
-  lab: CheckContext,
-  name: string,
-  options: { from?: string; file?: string } = {},
-): Promise<KnownHostEntry[]> {
+export async function knownHostKeys(lab: CheckContext, name: string, options: { from?: string; file?: string } = {}): Promise<KnownHostEntry[]> {
   const file = options.file ?? '~/.ssh/known_hosts';
   const result = await lab.exec(options.from ?? 'workstation', `ssh-keygen -F ${shellQuote(name)} -f ${shellPath(file)} 2>/dev/null`);
   return parseKnownHostsLookup(result.stdout);

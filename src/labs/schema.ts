@@ -88,10 +88,10 @@ export const labDefinitionSchema = z
     if (lab.hosts.filter((h) => h.role === 'workstation').length !== 1) issue('exactly one host must have role workstation', ['hosts']);
     if (new Set(hostNames).size !== hostNames.length) issue('host names must be unique', ['hosts']);
     if (new Set(stepIds).size !== stepIds.length) issue('step ids must be unique', ['steps']);
-    lab.setup.forEach((s, i) => hostNames.includes(s.host) || issue(`unknown host "${s.host}"`, ['setup', i, 'host']));
+    for (const [i, s] of lab.setup.entries()) if (!hostNames.includes(s.host)) issue(`unknown host "${s.host}"`, ['setup', i, 'host']);
     for (const id of stepIds) if (!lab.solution[id]) issue(`step "${id}" has no solution`, ['solution']);
     for (const id of Object.keys(lab.solution)) if (!stepIds.includes(id)) issue(`solution for unknown step "${id}"`, ['solution', id]);
-    lab.mistakes.forEach((m, i) => stepIds.includes(m.step) || issue(`unknown step "${m.step}"`, ['mistakes', i, 'step']));
+    for (const [i, m] of lab.mistakes.entries()) if (!stepIds.includes(m.step)) issue(`unknown step "${m.step}"`, ['mistakes', i, 'step']);
   });
 
 export type LabHost = z.infer<typeof labHostSchema>;

@@ -48,9 +48,7 @@ export async function sshProbe(
 }
 
 /** Where `ssh <name>` with the learner's config lands, as far as the server's real host key tells. */
-export type Reach =
-  | { reached: 'sshd' }
-  | { reached: 'other-sshd' | 'refused' | 'not-sshd' | 'failed'; why: string };
+export type Reach = { reached: 'sshd' } | { reached: 'other-sshd' | 'refused' | 'not-sshd' | 'failed'; why: string };
 
 /**
  * Whether `ssh <name>` with the learner's ~/.ssh/config reaches the sshd of `hostKeyOf`: a login

@@ -1,5 +1,5 @@
 import type { StepResult } from '../protocol/api.js';
-import { ApiClient } from './api-client.js';
+import type { ApiClient } from './api-client.js';
 import type { LoadedLab } from './load.js';
 import { replay } from './replay.js';
 import type { ReplayAction } from './schema.js';
@@ -14,7 +14,11 @@ export interface ValidationCase {
 }
 
 /** Fresh session → replay through the real terminal path → check → end. */
-async function withSession<T>(api: ApiClient, lab: LoadedLab, work: (terminal: TerminalClient, values: TemplateValues, session: { id: string; token: string }) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  api: ApiClient,
+  lab: LoadedLab,
+  work: (terminal: TerminalClient, values: TemplateValues, session: { id: string; token: string }) => Promise<T>,
+): Promise<T> {
   const session = await api.createSession(lab.id);
   let terminal: TerminalClient | undefined;
   try {

@@ -38,7 +38,9 @@ export default function Home() {
       <header className={styles.hero}>
         <div className="container">
           <h1 className={styles.heroTitle}>Learn SSH and SCP by doing</h1>
-          <p className={styles.heroText}>Real OpenSSH hosts in your browser, a tutorial you can run, and checks that tell you what is wrong — from your first login to interview-ready.</p>
+          <p className={styles.heroText}>
+            Real OpenSSH hosts in your browser, a tutorial you can run, and checks that tell you what is wrong — from your first login to interview-ready.
+          </p>
           <div className={styles.heroButtons}>
             <Link className="button button--primary button--lg" to="/docs/install-and-first-login#lab-first-login">
               Try the first lab

@@ -16,17 +16,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'cards', label: 'Flash cards' },
 ];
 
-function CategoryCard({
-  category,
-  progress,
-  onQuiz,
-  onCards,
-}: {
-  category: Category;
-  progress: Progress;
-  onQuiz: () => void;
-  onCards: () => void;
-}) {
+function CategoryCard({ category, progress, onQuiz, onCards }: { category: Category; progress: Progress; onQuiz: () => void; onCards: () => void }) {
   const best = progress.best[category.id];
   const known = category.questions.filter((q) => progress.cards[q.id] === 'known').length;
   const scenarios = category.questions.filter((q) => q.type === 'scenario').length;
@@ -58,12 +48,7 @@ function CategoryCard({
             </span>
           </li>
           <li>
-            Best quiz score:{' '}
-            {best ? (
-              <strong data-testid="interview-best">{formatBest(best)}</strong>
-            ) : (
-              <span className={styles.muted}>not taken yet</span>
-            )}
+            Best quiz score: {best ? <strong data-testid="interview-best">{formatBest(best)}</strong> : <span className={styles.muted}>not taken yet</span>}
           </li>
           <li>
             Cards known: {known} / {category.questions.length}
@@ -74,13 +59,7 @@ function CategoryCard({
         </ul>
       </div>
       <div className={clsx('card__footer', styles.categoryActions)}>
-        <button
-          type="button"
-          className="button button--primary button--sm"
-          onClick={onQuiz}
-          data-testid="category-quiz"
-          aria-label={`Quiz: ${category.title}`}
-        >
+        <button type="button" className="button button--primary button--sm" onClick={onQuiz} data-testid="category-quiz" aria-label={`Quiz: ${category.title}`}>
           Quiz
         </button>
         <button
@@ -102,12 +81,14 @@ function ResetProgress() {
   const [done, setDone] = useState(false);
   if (confirming) {
     return (
+      // biome-ignore lint/a11y/useSemanticElements: a question and two buttons, not a form's field set.
       <div className={styles.reset} role="group" aria-label="Confirm reset">
         <span>Clear best scores and card marks in this browser?</span>
         <button
           type="button"
           className="button button--danger button--sm"
           data-testid="progress-reset-confirm"
+          // biome-ignore lint/a11y/noAutofocus: the confirmation replaces the button just pressed; focus must not fall back to the page.
           autoFocus
           onClick={() => {
             resetProgress();
@@ -185,9 +166,8 @@ export default function InterviewPage() {
             SSH interview prep
           </Heading>
           <p className={styles.heroLead}>
-            {questions.length} questions that come up in interviews for developers, administrators and DevOps
-            engineers — with short answers, fuller explanations, examples and when you would use them. Written for
-            OpenSSH 9.x (Debian 12 ships 9.2); version-specific facts say so.
+            {questions.length} questions that come up in interviews for developers, administrators and DevOps engineers — with short answers, fuller
+            explanations, examples and when you would use them. Written for OpenSSH 9.x (Debian 12 ships 9.2); version-specific facts say so.
           </p>
           <ul className={styles.stats} aria-label="Your progress">
             <li>
@@ -208,9 +188,7 @@ export default function InterviewPage() {
               </li>
             )}
           </ul>
-          <p className={styles.privacy}>
-            Progress is saved in this browser only (localStorage) — no account needed.
-          </p>
+          <p className={styles.privacy}>Progress is saved in this browser only (localStorage) — no account needed.</p>
         </div>
       </header>
 
@@ -267,29 +245,16 @@ export default function InterviewPage() {
               </button>
             ))}
           </div>
-          <div
-            role="tabpanel"
-            id={`${uid}-panel-quiz`}
-            aria-labelledby={`${uid}-tab-quiz`}
-            hidden={tab !== 'quiz'}
-            className={styles.panel}
-          >
+          <div role="tabpanel" id={`${uid}-panel-quiz`} aria-labelledby={`${uid}-tab-quiz`} hidden={tab !== 'quiz'} className={styles.panel}>
             <p className={styles.panelIntro}>
-              Answer single- and multiple-choice questions with instant feedback. At the end you get your score per
-              category and can replay exactly the questions you missed.
+              Answer single- and multiple-choice questions with instant feedback. At the end you get your score per category and can replay exactly the
+              questions you missed.
             </p>
             <Quiz preset={quizPreset} />
           </div>
-          <div
-            role="tabpanel"
-            id={`${uid}-panel-cards`}
-            aria-labelledby={`${uid}-tab-cards`}
-            hidden={tab !== 'cards'}
-            className={styles.panel}
-          >
+          <div role="tabpanel" id={`${uid}-panel-cards`} aria-labelledby={`${uid}-tab-cards`} hidden={tab !== 'cards'} className={styles.panel}>
             <p className={styles.panelIntro}>
-              Read the question, answer it in your head (or out loud, as in an interview), then reveal the answer and
-              mark whether you knew it.
+              Read the question, answer it in your head (or out loud, as in an interview), then reveal the answer and mark whether you knew it.
             </p>
             <FlashCards preset={cardsPreset} />
           </div>
@@ -297,8 +262,7 @@ export default function InterviewPage() {
 
         <section className={styles.more}>
           <p>
-            New to a topic? Start with the <Link to="/docs/why-ssh">tutorial</Link> or practise on real hosts in the{' '}
-            <Link to="/labs">labs</Link>.
+            New to a topic? Start with the <Link to="/docs/why-ssh">tutorial</Link> or practise on real hosts in the <Link to="/labs">labs</Link>.
           </p>
         </section>
       </main>

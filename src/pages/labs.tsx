@@ -7,8 +7,8 @@ export default function LabsPage() {
       <main className="container margin-vert--lg">
         <h1>Hands-on labs</h1>
         <p>
-          Each lab gives you a fresh workstation and the servers it needs, for you alone, in your browser. Follow the steps, press <em>Check</em>, and
-          the checker inspects the real hosts and tells you what is still wrong. Your progress stays in this browser.
+          Each lab gives you a fresh workstation and the servers it needs, for you alone, in your browser. Follow the steps, press <em>Check</em>, and the
+          checker inspects the real hosts and tells you what is still wrong. Your progress stays in this browser.
         </p>
         <LabList />
       </main>

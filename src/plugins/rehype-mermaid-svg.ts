@@ -40,12 +40,12 @@ function render(diagram: string, theme: (typeof themes)[number], prefix: string)
         },
       }),
     );
-    svg = renderer.then((draw) => draw([diagram], { prefix, mermaidConfig: { theme, fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } })).then(
-      ([result]) => {
+    svg = renderer
+      .then((draw) => draw([diagram], { prefix, mermaidConfig: { theme, fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } }))
+      .then(([result]) => {
         if (result?.status !== 'fulfilled') throw new Error(`mermaid could not render a diagram: ${String(result?.reason)}\n${diagram}`);
         return result.value.svg;
-      },
-    );
+      });
     cache.set(key, svg);
   }
   return svg;

@@ -27,7 +27,12 @@ export const terminalStates = ['attached', 'replaced', 'reattached'] as const;
 export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), state: z.enum(terminalStates), message: z.string().optional() }),
   /** The shell ended (the learner typed exit, or the host stopped). */
-  z.object({ type: z.literal('exit'), code: z.number().nullable(), reason: z.enum(['shell-exited', 'environment-lost', 'session-ended']), message: z.string() }),
+  z.object({
+    type: z.literal('exit'),
+    code: z.number().nullable(),
+    reason: z.enum(['shell-exited', 'environment-lost', 'session-ended']),
+    message: z.string(),
+  }),
   z.object({ type: z.literal('error'), error: z.string(), message: z.string() }),
   z.object({ type: z.literal('pong') }),
 ]);

@@ -21,6 +21,11 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     sessionFailures: new Counter({ name: 'ssh_lab_session_failures_total', help: 'Sessions whose environment failed to start', registers: [registry] }),
-    checks: new Histogram({ name: 'ssh_lab_check_seconds', help: 'Duration of a lab check request', buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5], registers: [registry] }),
+    checks: new Histogram({
+      name: 'ssh_lab_check_seconds',
+      help: 'Duration of a lab check request',
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
   };
 }

@@ -65,6 +65,7 @@ async function answer(page: Page, right: boolean): Promise<ChoiceQuestion> {
   await expect(feedback, `feedback for ${q.id}`).toHaveAttribute('data-correct', String(right));
   // The page's text with runs of white space as one space, as the snippet is written.
   await expect
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a learner sees, is what is asserted.
     .poll(async () => (await feedback.innerText()).replace(/\s+/g, ' '), { message: `feedback shows the explanation of ${q.id}` })
     .toContain(explanationSnippet(q));
   return q;
@@ -162,6 +163,7 @@ test.describe('/interview', () => {
     await page.getByTestId('quiz-timed').check();
     await page.getByTestId('quiz-start').click();
     const timer = page.getByRole('timer');
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a learner sees, is what is asserted.
     const secondsShown = async () => Number((await timer.innerText()).replace(/\D/g, ''));
     await expect(timer).toBeVisible();
     const first = await secondsShown();

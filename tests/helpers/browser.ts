@@ -67,6 +67,7 @@ export class LabWidget {
   /** What the terminal shows once it matches the pattern (for reading a value out of it). */
   async screenMatching(pattern: RegExp, timeout?: number): Promise<RegExpExecArray> {
     await this.expectScreen(pattern, timeout);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a learner sees, is what is asserted.
     const match = pattern.exec(await this.screen.innerText());
     expect(match, `terminal shows ${pattern}`).not.toBeNull();
     return match!;

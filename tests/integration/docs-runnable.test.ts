@@ -50,7 +50,7 @@ export function fencesOf(file: string, text: string): Fence[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !close.test(lines[i] ?? ''); i++) body.push(lines[i] ?? '');
-    fences.push({ file, line: start + 1, lang: (open[2] ?? '').toLowerCase(), meta: (open[3] ?? '').trim(), body: body.join('\n') + '\n' });
+    fences.push({ file, line: start + 1, lang: (open[2] ?? '').toLowerCase(), meta: (open[3] ?? '').trim(), body: `${body.join('\n')}\n` });
   }
   return fences;
 }

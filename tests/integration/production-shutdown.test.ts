@@ -64,7 +64,9 @@ function startProduction(): { child: ChildProcess; output: () => string } {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SSH_LAB_POOL_SIZE: '0',
-      SSH_LAB_POOL_SIZES: Object.entries(pooled).map(([id, size]) => `${id}=${size}`).join(','),
+      SSH_LAB_POOL_SIZES: Object.entries(pooled)
+        .map(([id, size]) => `${id}=${size}`)
+        .join(','),
       SSH_LAB_SUBNET_POOL: '172.24.0.0/20',
     },
   });
@@ -87,7 +89,10 @@ describe('npm start stopped by SIGTERM to its process group', () => {
       try {
         await waitFor(() => output().includes('SSH Lab is running at'), 150_000, `npm start to serve (output so far: ${output().slice(-500)})`);
         const commands = processesIn(group).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-        assert.ok(commands.some((c) => /^\S*node dist\/src\/server\/main\.js/.test(c)), `the server runs compiled under node (${commands.join(' | ')})`);
+        assert.ok(
+          commands.some((c) => /^\S*node dist\/src\/server\/main\.js/.test(c)),
+          `the server runs compiled under node (${commands.join(' | ')})`,
+        );
         assert.ok(!commands.some((c) => /server\/main\.ts/.test(c)), 'no server runs from source under tsx');
         await waitFor(() => ownersIn(group, 'ps').length >= expectedContainers, 120_000, `the warm pool to fill (${expectedContainers} containers)`);
         const owners = [...new Set(ownersIn(group, 'ps'))];
@@ -96,7 +101,9 @@ describe('npm start stopped by SIGTERM to its process group', () => {
         process.kill(-group, 'SIGTERM');
         await waitFor(() => processesIn(group).length === 0, 30_000, 'every process of the group to exit');
         const left = resourcesOf(owners[0]!);
-        t.diagnostic(`trial ${trial}: ${expectedContainers} pooled containers, group gone ${Math.round(performance.now() - started)} ms after SIGTERM, ${left.length} left`);
+        t.diagnostic(
+          `trial ${trial}: ${expectedContainers} pooled containers, group gone ${Math.round(performance.now() - started)} ms after SIGTERM, ${left.length} left`,
+        );
         assert.deepEqual(left, [], `trial ${trial}: nothing of the stopped backend is left (output: ${output().slice(-800)})`);
         assert.match(output(), /SIGTERM: ending every lab session/, 'the server handled the signal itself');
       } finally {

@@ -30,7 +30,7 @@ describe('the API', () => {
     assert.equal(status, 200);
     const labs = body as unknown as { id: string; steps: { id: string; title: string }[] }[];
     const keygen = labs.find((l) => l.id === 'keygen');
-    assert.ok(keygen && keygen.steps.some((s) => s.id === 'make-key'));
+    assert.ok(keygen?.steps.some((s) => s.id === 'make-key'));
   });
 
   test('bad requests get a 4xx that says what is wrong', async () => {
@@ -84,10 +84,21 @@ describe('a keygen session end to end', () => {
     // Markers are computed by the shell, so the echo of the typed line cannot match them.
     first.type('ip route get 192.0.2.1; ip route get 10.255.255.1; echo route-$((1+1))-done\r');
     await first.waitUntil((t) => t.slice(from).includes('route-2-done'), 10_000);
-    assert.equal((first.text().slice(from).match(/Network is unreachable/g) ?? []).length, 2, first.text().slice(from));
+    assert.equal(
+      (
+        first
+          .text()
+          .slice(from)
+          .match(/Network is unreachable/g) ?? []
+      ).length,
+      2,
+      first.text().slice(from),
+    );
 
     from = first.text().length;
-    first.type('ssh-keygen -q -t ed25519 -C "me@ssh-lab" -N "" -f ~/.ssh/id_ed25519 && export LAB_MARK=kept-$((40+2)) && cd /tmp && echo keygen-$((6*7))-done\r');
+    first.type(
+      'ssh-keygen -q -t ed25519 -C "me@ssh-lab" -N "" -f ~/.ssh/id_ed25519 && export LAB_MARK=kept-$((40+2)) && cd /tmp && echo keygen-$((6*7))-done\r',
+    );
     await first.waitUntil((t) => t.slice(from).includes('keygen-42-done'), 15_000);
     await first.waitForPrompt(first.text().indexOf('keygen-42-done', from));
     steps = await api.check(session, 'make-key');

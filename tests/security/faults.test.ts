@@ -17,7 +17,22 @@ import { hostCapabilities, runtimeCapabilities } from '../../src/server/environm
 import type { RunningServer } from '../../src/server/main.js';
 import { labelledContainers, labelledNetworks, waitFor } from '../helpers/docker.js';
 import { startTestServer, testEnv } from '../helpers/server.js';
-import { closedWith, containerOf, createSession, docker, health, iptablesInput, openShell, pools, rawSocket, sessionNetwork, sh, startChildServer, terminalUrl, ticket } from './helpers.js';
+import {
+  closedWith,
+  containerOf,
+  createSession,
+  docker,
+  health,
+  iptablesInput,
+  openShell,
+  pools,
+  rawSocket,
+  sessionNetwork,
+  sh,
+  startChildServer,
+  terminalUrl,
+  ticket,
+} from './helpers.js';
 
 const checkTimeoutMs = 2000;
 let server: RunningServer;
@@ -48,10 +63,16 @@ describe('faults', { timeout: 600_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-sec-'));
     const socketPath = join(dir, 'docker.sock');
     let proxy: Server | undefined;
-    const child = await startChildServer(
-      { SSH_LAB_SUBNET_POOL: pools.faultsChild, DOCKER_HOST: `unix://${socketPath}`, LOG_LEVEL: 'warn' },
-      ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind /dev/null /run/docker.sock && exec "$@"', 'sh'],
-    );
+    const child = await startChildServer({ SSH_LAB_SUBNET_POOL: pools.faultsChild, DOCKER_HOST: `unix://${socketPath}`, LOG_LEVEL: 'warn' }, [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount --bind /dev/null /run/docker.sock && exec "$@"',
+      'sh',
+    ]);
     try {
       const down = await health(child.url);
       t.diagnostic(`while down: ${JSON.stringify(down)}`);
@@ -109,7 +130,11 @@ describe('faults', { timeout: 600_000 }, () => {
     const lateClose = await closedWith(late.socket!);
     assert.equal(lateClose.code, 4004);
     assert.equal(JSON.parse(late.texts[0]!).reason, 'environment-lost');
-    const check = await fetch(`${server.url}/api/sessions/${s.id}/check`, { method: 'POST', headers: { ...auth(s), 'content-type': 'application/json' }, body: '{}' });
+    const check = await fetch(`${server.url}/api/sessions/${s.id}/check`, {
+      method: 'POST',
+      headers: { ...auth(s), 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(check.status, 409);
     assert.equal((await health(server.url)).status, 'ok');
 
@@ -128,7 +153,11 @@ describe('faults', { timeout: 600_000 }, () => {
     docker('pause', id);
     try {
       const started = performance.now();
-      const response = await fetch(`${server.url}/api/sessions/${s.id}/check`, { method: 'POST', headers: { ...auth(s), 'content-type': 'application/json' }, body: '{}' });
+      const response = await fetch(`${server.url}/api/sessions/${s.id}/check`, {
+        method: 'POST',
+        headers: { ...auth(s), 'content-type': 'application/json' },
+        body: '{}',
+      });
       const took = performance.now() - started;
       const body = (await response.json()) as { steps: { passed: boolean; message: string }[] };
       t.diagnostic(`answered in ${Math.round(took)} ms: ${body.steps[0]?.message}`);
@@ -161,8 +190,14 @@ describe('faults', { timeout: 600_000 }, () => {
     try {
       const readyMs = Date.now() - started;
       // Removed before the server listens: nothing to wait for.
-      assert.deepEqual(sessions.flatMap((s) => labelledContainers(s.id)), []);
-      assert.deepEqual(sessions.flatMap((s) => labelledNetworks(s.id)), []);
+      assert.deepEqual(
+        sessions.flatMap((s) => labelledContainers(s.id)),
+        [],
+      );
+      assert.deepEqual(
+        sessions.flatMap((s) => labelledNetworks(s.id)),
+        [],
+      );
       const rules = iptablesInput();
       for (const bridge of bridges) assert.doesNotMatch(rules, new RegExp(`-i ${bridge} `));
       assert.match(second.output(), /removed leftovers of an earlier run/);
@@ -205,10 +240,27 @@ describe('faults', { timeout: 600_000 }, () => {
         output = execFileSync(
           'docker',
           [
-            'run', '--rm', '--network', network, '--cap-drop', 'ALL', ...caps, '--security-opt', 'no-new-privileges',
-            '--entrypoint', '/usr/local/sbin/lab-entrypoint',
-            '-e', `SSH_LAB_HOST_KEY=${Buffer.from(key.private).toString('base64')}`, '-e', `SSH_LAB_ADMIN_KEY=${key.public}`,
-            '-e', 'SSH_LAB_ADMIN_FROM=172.31.127.241', '-e', 'SSH_LAB_PASSWORD=x', '-e', 'SSH_LAB_LIFETIME=20',
+            'run',
+            '--rm',
+            '--network',
+            network,
+            '--cap-drop',
+            'ALL',
+            ...caps,
+            '--security-opt',
+            'no-new-privileges',
+            '--entrypoint',
+            '/usr/local/sbin/lab-entrypoint',
+            '-e',
+            `SSH_LAB_HOST_KEY=${Buffer.from(key.private).toString('base64')}`,
+            '-e',
+            `SSH_LAB_ADMIN_KEY=${key.public}`,
+            '-e',
+            'SSH_LAB_ADMIN_FROM=172.31.127.241',
+            '-e',
+            'SSH_LAB_PASSWORD=x',
+            '-e',
+            'SSH_LAB_LIFETIME=20',
             labHostImage(),
           ],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 },
@@ -227,5 +279,3 @@ describe('faults', { timeout: 600_000 }, () => {
     }
   });
 });
-
-

@@ -8,7 +8,21 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
-import { closedWith, createSession, echoRoundTrip, openShell, pools, rawSocket, rssBytes, sh, sleep, startChildServer, ticket, terminalUrl, type ChildServer } from './helpers.js';
+import {
+  closedWith,
+  createSession,
+  echoRoundTrip,
+  openShell,
+  pools,
+  rawSocket,
+  rssBytes,
+  sh,
+  sleep,
+  startChildServer,
+  ticket,
+  terminalUrl,
+  type ChildServer,
+} from './helpers.js';
 
 const slowClientSeconds = 6;
 /** What the backend may grow by while one session floods (flow marks are 1 MiB / 256 KiB). */

@@ -32,6 +32,7 @@ export function containerOf(sessionId: string, host = 'workstation'): string {
   return id.split('\n')[0]!;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: docker inspect's JSON, read field by field by the tests.
 export function inspect(containerId: string): any {
   return JSON.parse(docker('inspect', containerId))[0];
 }

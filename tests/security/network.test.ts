@@ -73,11 +73,21 @@ describe('a session network', { timeout: 600_000 }, () => {
   test('has no route off the machine (ip route get, nothing sent)', async () => {
     const s = await session('keygen');
     const terminal = await shell(s);
-    const { out } = await sh(terminal, 'for a in 192.0.2.1 198.51.100.1 10.255.255.1 8.8.8.8; do ip route get $a 2>&1; done; ip route; echo v6:; ip -6 route 2>&1; ip -6 addr 2>&1');
+    const { out } = await sh(
+      terminal,
+      'for a in 192.0.2.1 198.51.100.1 10.255.255.1 8.8.8.8; do ip route get $a 2>&1; done; ip route; echo v6:; ip -6 route 2>&1; ip -6 addr 2>&1',
+    );
     assert.equal((out.match(/Network is unreachable/g) ?? []).length, 4, out);
     const { subnet } = sessionNetwork(s.id);
-    const routes = out.slice(0, out.indexOf('v6:')).split('\n').filter((l) => /dev eth0/.test(l));
-    assert.deepEqual(routes.map((l) => l.split(' ')[0]), [subnet], `only the session subnet is routed:\n${out}`);
+    const routes = out
+      .slice(0, out.indexOf('v6:'))
+      .split('\n')
+      .filter((l) => /dev eth0/.test(l));
+    assert.deepEqual(
+      routes.map((l) => l.split(' ')[0]),
+      [subnet],
+      `only the session subnet is routed:\n${out}`,
+    );
     assert.doesNotMatch(out.slice(out.indexOf('v6:')), /inet6|via/, 'no IPv6 address or route');
     await end(s);
   });
@@ -97,7 +107,11 @@ describe('a session network', { timeout: 600_000 }, () => {
 
     const attempts: [string, string, RegExp][] = [
       ['gateway', `nc -v -z -w 3 ${gateway} ${listenerPort}`, /Permission denied|timed out|refused|unreachable/i],
-      ['gateway, backend port', `curl -sS --max-time 3 http://${gateway}:${backendPort}/healthz`, /Permission denied|timed out|Failed to connect|Couldn't connect/i],
+      [
+        'gateway, backend port',
+        `curl -sS --max-time 3 http://${gateway}:${backendPort}/healthz`,
+        /Permission denied|timed out|Failed to connect|Couldn't connect/i,
+      ],
       ['gateway, sshd', `nc -v -z -w 3 ${gateway} 22`, /Permission denied|timed out|refused|unreachable/i],
       ['docker0', `nc -v -z -w 3 ${docker0} ${listenerPort}`, /Network is unreachable/],
       ['another session', `nc -v -z -w 3 ${otherSession} 22`, /Network is unreachable/],
@@ -142,7 +156,23 @@ describe('a session network', { timeout: 600_000 }, () => {
       assert.notEqual(attempt.code, 0);
       assert.match(attempt.out, /Permission denied/);
     } finally {
-      execFileSync('iptables', ['-w', '-I', 'INPUT', '-i', bridge, '-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'ssh-lab', '-j', 'DROP']);
+      execFileSync('iptables', [
+        '-w',
+        '-I',
+        'INPUT',
+        '-i',
+        bridge,
+        '-m',
+        'conntrack',
+        '--ctstate',
+        'NEW',
+        '-m',
+        'comment',
+        '--comment',
+        'ssh-lab',
+        '-j',
+        'DROP',
+      ]);
     }
     assert.equal(foreignConnections, 0);
     // The backend's own connections (from the gateway to sshd) still work: a check runs.
@@ -180,7 +210,12 @@ describe('a session network', { timeout: 600_000 }, () => {
     }
     // server's sshd tried, and the kernel in its container refused: its log (stderr) says so.
     const logs = execFileSync('sh', ['-c', `docker logs ${containerOf(s.id, 'server')} 2>&1`], { encoding: 'utf8' });
-    t.diagnostic(logs.split('\n').filter((l) => /connect to/.test(l)).join(' | '));
+    t.diagnostic(
+      logs
+        .split('\n')
+        .filter((l) => /connect to/.test(l))
+        .join(' | '),
+    );
     assert.match(logs, new RegExp(`connect to ${gateway.replace(/\./g, '\\.')} port ${listenerPort} failed: Permission denied`));
     assert.match(logs, new RegExp(`connect to ${docker0.replace(/\./g, '\\.')} port ${listenerPort} failed: Network is unreachable`));
     assert.equal(foreignConnections, 0);
@@ -213,14 +248,27 @@ describe('a session network', { timeout: 600_000 }, () => {
           const status = docker('exec', id, 'cat', '/proc/1/status');
           assert.match(status, /CapBnd:\s+00000000200400c1/, `${where}: PID 1 bounding set`);
           const sshd = docker('exec', id, 'sshd', '-T');
-          for (const setting of ['x11forwarding no', 'permittunnel no', 'gatewayports no', 'allowstreamlocalforwarding no', 'maxstartups 10:30:60', 'logingracetime 30', 'maxsessions 16']) {
+          for (const setting of [
+            'x11forwarding no',
+            'permittunnel no',
+            'gatewayports no',
+            'allowstreamlocalforwarding no',
+            'maxstartups 10:30:60',
+            'logingracetime 30',
+            'maxsessions 16',
+          ]) {
             assert.ok(sshd.split('\n').includes(setting), `${where}: sshd ${setting}`);
           }
           // Forwarding is on only where the lab's own definition asks for it (a lab that teaches it), and only as much.
           const declared = loadLab(lab.id).hosts.find((h) => h.name === host.name);
           assert.ok(declared, `${where}: the host is declared in lab.yaml`);
-          if (declared.forwarding === 'no' && !declared.agentForwarding) assert.ok(sshd.split('\n').includes('disableforwarding yes'), `${where}: no forwarding at all`);
-          else assert.ok(sshd.split('\n').includes(`allowtcpforwarding ${declared.forwarding}`), `${where}: forwarding only as lab.yaml declares (${declared.forwarding})`);
+          if (declared.forwarding === 'no' && !declared.agentForwarding)
+            assert.ok(sshd.split('\n').includes('disableforwarding yes'), `${where}: no forwarding at all`);
+          else
+            assert.ok(
+              sshd.split('\n').includes(`allowtcpforwarding ${declared.forwarding}`),
+              `${where}: forwarding only as lab.yaml declares (${declared.forwarding})`,
+            );
           hosts++;
         }
       } finally {

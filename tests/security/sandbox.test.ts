@@ -119,7 +119,16 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
       .filter((f) => f.length === 8)
-      .map(([comm, uid, eff, prm, bnd, amb, nnp, seccomp]) => ({ comm: comm!, uid: Number(uid), eff: BigInt(`0x${eff}`), prm: BigInt(`0x${prm}`), bnd: BigInt(`0x${bnd}`), amb: BigInt(`0x${amb}`), nnp, seccomp }));
+      .map(([comm, uid, eff, prm, bnd, amb, nnp, seccomp]) => ({
+        comm: comm!,
+        uid: Number(uid),
+        eff: BigInt(`0x${eff}`),
+        prm: BigInt(`0x${prm}`),
+        bnd: BigInt(`0x${bnd}`),
+        amb: BigInt(`0x${amb}`),
+        nnp,
+        seccomp,
+      }));
     const names = processes.map((p) => p.comm);
     for (const expected of ['tini', 'timeout', 'sshd', 'bash']) assert.ok(names.includes(expected), `${expected} in ${names.join(' ')}`);
     for (const p of processes) {
@@ -132,8 +141,14 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     }
     const pid1 = processes.find((p) => p.comm === 'tini')!;
     assert.equal(pid1.eff, runtimeMask, 'PID 1 (tini) kept neither NET_ADMIN nor SETPCAP');
-    assert.ok(processes.some((p) => p.comm === 'sshd' && p.uid === 0 && p.eff === runtimeMask), 'the sshd listener holds exactly the five');
-    assert.ok(processes.some((p) => p.comm === 'bash' && p.uid === 1000 && p.eff === 0n), "the learner's shell holds none");
+    assert.ok(
+      processes.some((p) => p.comm === 'sshd' && p.uid === 0 && p.eff === runtimeMask),
+      'the sshd listener holds exactly the five',
+    );
+    assert.ok(
+      processes.some((p) => p.comm === 'bash' && p.uid === 1000 && p.eff === 0n),
+      "the learner's shell holds none",
+    );
   });
 
   test('escalation and escape attempts from the shell fail', async () => {
@@ -167,18 +182,25 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     }
     const { out: mounts } = await sh(terminal, 'cat /proc/mounts');
     for (const dir of ['/home', '/tmp', '/var/tmp', '/run']) {
-      const options = mounts.split('\n').find((l) => l.split(' ')[1] === dir)?.split(' ')[3] ?? '';
+      const options =
+        mounts
+          .split('\n')
+          .find((l) => l.split(' ')[1] === dir)
+          ?.split(' ')[3] ?? '';
       assert.match(options, /(^|,)nosuid(,|$)/, `${dir} is mounted ${options}`);
       assert.match(options, /(^|,)nodev(,|$)/, `${dir} is mounted ${options}`);
     }
     // The environment handed to the entrypoint (host key, password) is gone from PID 1.
     const environ = inspect(containerOf(session.id)).Config.Env as string[];
-    assert.ok(environ.some((e) => e.startsWith('SSH_LAB_PASSWORD=')), 'the container was started with secrets in its environment');
+    assert.ok(
+      environ.some((e) => e.startsWith('SSH_LAB_PASSWORD=')),
+      'the container was started with secrets in its environment',
+    );
     const { out } = await sh(terminal, 'tr "\\0" "\\n" < /proc/$(pgrep -o sshd)/environ 2>&1 | grep -c SSH_LAB_ || true');
     assert.match(out, /Permission denied|^0/m);
   });
 
-  test('filling the disk stops at each tmpfs cap; nothing reaches this machine\'s disk', async (t) => {
+  test("filling the disk stops at each tmpfs cap; nothing reaches this machine's disk", async (t) => {
     const { session, terminal } = open[0]!;
     const id = containerOf(session.id);
     const free = () => {
@@ -194,7 +216,11 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     ];
     let written = 0;
     for (const [path, capMb] of caps) {
-      const { out } = await sh(terminal, `dd if=/dev/zero of=${path} bs=1M count=${capMb * 4} 2>&1; echo "dd exit $?"; stat -c %s ${path}; stat -f -c %T ${path}`, 60_000);
+      const { out } = await sh(
+        terminal,
+        `dd if=/dev/zero of=${path} bs=1M count=${capMb * 4} 2>&1; echo "dd exit $?"; stat -c %s ${path}; stat -f -c %T ${path}`,
+        60_000,
+      );
       assert.match(out, /No space left on device/, out);
       assert.match(out, /dd exit 1/, out);
       const lines = out.trim().split('\n');

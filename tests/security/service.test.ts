@@ -11,20 +11,7 @@ import type { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
 import type { RunningServer } from '../../src/server/main.js';
 import { startTestServer } from '../helpers/server.js';
-import {
-  closedWith,
-  createSession,
-  echoRoundTrip,
-  health,
-  openShell,
-  pools,
-  rawSocket,
-  sh,
-  sleep,
-  startChildServer,
-  terminalUrl,
-  ticket,
-} from './helpers.js';
+import { closedWith, createSession, echoRoundTrip, health, openShell, pools, rawSocket, sh, sleep, startChildServer, terminalUrl, ticket } from './helpers.js';
 
 /** Another session's echo while one misbehaves: slower is starvation. A safety bound only; the benchmark measures echo (scripts/bench.ts). */
 const starvedEchoMs = 10_000;
@@ -210,16 +197,18 @@ describe('the terminal socket', { timeout: 600_000 }, () => {
 
   test('garbage on the HTTP port closes that connection only', async () => {
     const replies = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new Promise<string>((resolve) => {
-          const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
-          let reply = '';
-          socket.on('data', (d) => (reply += d.toString('latin1')));
-          socket.on('close', () => resolve(reply));
-          socket.on('error', () => undefined);
-          socket.write(randomBytes(8192));
-          socket.setTimeout(5000, () => socket.destroy());
-        }),
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<string>((resolve) => {
+            const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+            let reply = '';
+            socket.on('data', (d) => (reply += d.toString('latin1')));
+            socket.on('close', () => resolve(reply));
+            socket.on('error', () => undefined);
+            socket.write(randomBytes(8192));
+            socket.setTimeout(5000, () => socket.destroy());
+          }),
       ),
     );
     for (const reply of replies) assert.ok(reply === '' || reply.startsWith('HTTP/1.1 400'), reply.slice(0, 80));
@@ -231,7 +220,8 @@ describe('limits on every other API route', { timeout: 600_000 }, () => {
   test('tickets, session reads, checks and terminal upgrades are limited per address (429 past SSH_LAB_API_PER_MINUTE)', async () => {
     const limited = await startTestServer({ SSH_LAB_SUBNET_POOL: pools.serviceChild, SSH_LAB_API_PER_MINUTE: '10', SSH_LAB_TRUST_PROXY: 'on' });
     try {
-      const hit = (address: string) => fetch(`${limited.url}/api/sessions/nope/ticket`, { method: 'POST', headers: { authorization: 'Bearer x', 'x-forwarded-for': address } });
+      const hit = (address: string) =>
+        fetch(`${limited.url}/api/sessions/nope/ticket`, { method: 'POST', headers: { authorization: 'Bearer x', 'x-forwarded-for': address } });
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) statuses.push((await hit('198.51.100.7')).status);
       assert.deepEqual(statuses, [...Array(10).fill(404), 429, 429]);
@@ -240,7 +230,10 @@ describe('limits on every other API route', { timeout: 600_000 }, () => {
       assert.match(limitedBody.message, /Too many requests from your address/);
       const upgrades: number[] = [];
       for (let i = 0; i < 11; i++) {
-        const upgrade = await rawSocket(`${limited.url.replace('http', 'ws')}/api/sessions/nope/terminal?ticket=x`, { origin: limited.url, headers: { 'x-forwarded-for': '198.51.100.7' } });
+        const upgrade = await rawSocket(`${limited.url.replace('http', 'ws')}/api/sessions/nope/terminal?ticket=x`, {
+          origin: limited.url,
+          headers: { 'x-forwarded-for': '198.51.100.7' },
+        });
         upgrades.push(upgrade.status);
       }
       assert.deepEqual(upgrades, [...Array(10).fill(404), 429], 'terminal upgrades are limited too (each route counts on its own)');
@@ -288,7 +281,11 @@ describe('secrets', { timeout: 600_000 }, () => {
       const spent = await rawSocket(terminalUrl(child.url, s.id, used), { origin: child.url });
       assert.equal(spent.status, 403);
       await fetch(`${child.url}/api/sessions/${s.id}`, { headers: { authorization: `Bearer wrong-${s.token}` } });
-      await fetch(`${child.url}/api/sessions/${s.id}/check`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${child.url}/api/sessions/${s.id}/check`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       await fetch(`${child.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
       await sleep(500);
       const log = child.output();

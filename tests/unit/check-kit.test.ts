@@ -52,7 +52,11 @@ test('ssh-keygen -l lines and ssh -G output parse into their parts', () => {
   assert.equal(settings.ok, true);
   assert.equal(settings.get('port'), '2222');
   assert.deepEqual(settings.all('identityfile'), ['~/.ssh/a', '~/.ssh/b']);
-  const broken = parseClientSettings('', '/home/learner/.ssh/config: line 2: Bad configuration option: prot\n/home/learner/.ssh/config: terminating, 1 bad configuration options\n', 255);
+  const broken = parseClientSettings(
+    '',
+    '/home/learner/.ssh/config: line 2: Bad configuration option: prot\n/home/learner/.ssh/config: terminating, 1 bad configuration options\n',
+    255,
+  );
   assert.equal(broken.ok, false);
   assert.match(broken.reason, /Bad configuration option: prot/);
 });
@@ -63,7 +67,12 @@ test('ssh-keygen -l lines and ssh -G output parse into their parts', () => {
  */
 function localLab(home: string): CheckContext {
   const exec: CheckContext['exec'] = async (_host, command, options = {}) => {
-    const result = spawnSync('bash', ['-c', command], { cwd: home, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home }, input: options.stdin, encoding: 'utf8' });
+    const result = spawnSync('bash', ['-c', command], {
+      cwd: home,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+      input: options.stdin,
+      encoding: 'utf8',
+    });
     return { stdout: result.stdout, stderr: result.stderr, code: result.status, timedOut: false };
   };
   return {
@@ -72,7 +81,12 @@ function localLab(home: string): CheckContext {
       const result = await exec(host, `stat -c '%F|%a|%U|%s' -- ${shellPath(path)}`);
       if (result.code !== 0) return null;
       const [type, mode, owner, size] = result.stdout.trim().split('|');
-      const types: Record<string, 'file' | 'directory' | 'symlink'> = { 'regular file': 'file', 'regular empty file': 'file', directory: 'directory', 'symbolic link': 'symlink' };
+      const types: Record<string, 'file' | 'directory' | 'symlink'> = {
+        'regular file': 'file',
+        'regular empty file': 'file',
+        directory: 'directory',
+        'symbolic link': 'symlink',
+      };
       return { type: types[type ?? ''] ?? 'other', mode: parseInt(mode ?? '0', 8), owner: owner ?? '', size: Number(size) };
     },
     async readFile(host, path) {
@@ -87,7 +101,9 @@ const hasOpenSsh = spawnSync('ssh-keygen', ['-?']).error === undefined && spawnS
 const home = mkdtempSync(join(tmpdir(), 'kit-keys-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 
-test('keyFile says what a key file is, not only whether ssh-keygen reads it', { skip: hasOpenSsh ? false : 'OpenSSH client tools are not installed here' }, async () => {
+test('keyFile says what a key file is, not only whether ssh-keygen reads it', {
+  skip: hasOpenSsh ? false : 'OpenSSH client tools are not installed here',
+}, async () => {
   const lab = localLab(home);
   mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
   const keygen = (args: string[]) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-C', 'kit test', ...args], { cwd: home });

@@ -50,7 +50,10 @@ test('malformed labs are refused with the file and the problem', () => {
     [{ ...minimal, surprise: true }, /surprise/],
   ];
   for (const [content, problem] of cases) {
-    assert.throws(() => loadLab('demo', labDir(content)), (error: Error) => error instanceof LabFormatError && problem.test(error.message) && error.message.includes('lab.yaml'));
+    assert.throws(
+      () => loadLab('demo', labDir(content)),
+      (error: Error) => error instanceof LabFormatError && problem.test(error.message) && error.message.includes('lab.yaml'),
+    );
   }
   assert.throws(() => loadLab('other', labDir(minimal, 'other')), /must match its folder name/);
 });
@@ -68,7 +71,10 @@ test('a step whose solution answers a host-key question tells the learner to com
       const asksAboutHostKey = actions.some((action) => typeof action !== 'string' && action.expect?.includes('continue connecting'));
       if (!asksAboutHostKey) continue;
       const text = step.instructions.replace(/\s+/g, ' ');
-      assert.ok(/fingerprint/.test(text) && /lab panel/.test(text), `${lab.id}/${step.id}: its solution answers ssh's host-key question, so its instructions must say to compare the fingerprint with the one in the lab panel`);
+      assert.ok(
+        /fingerprint/.test(text) && /lab panel/.test(text),
+        `${lab.id}/${step.id}: its solution answers ssh's host-key question, so its instructions must say to compare the fingerprint with the one in the lab panel`,
+      );
     }
   }
 });

@@ -60,7 +60,12 @@ describe('the reconnecting terminal socket', () => {
     // Before: each call opened its own socket, and the server "replaced" the learner's first one with the second.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const h = harness({ url: async () => (await gate, 'ws://127.0.0.1/t') });
+    const h = harness({
+      url: async () => {
+        await gate;
+        return 'ws://127.0.0.1/t';
+      },
+    });
     h.socket.connect();
     h.socket.connect();
     release();

@@ -154,6 +154,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
 
   return (
     <div className={styles.flashcards} data-ready={ready}>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of controls, not a form's field set. */}
       <div className={styles.controls} role="group" aria-label="Deck settings">
         <div className={quizStyles.field}>
           <label htmlFor={`${uid}-cat`}>Deck</label>
@@ -275,6 +276,7 @@ export default function FlashCards({ preset }: { preset?: FlashCardsPreset }) {
               <CorrectOptions question={current} />
               <ModelAnswer question={current} />
               <QuestionDetails question={current} showAnswer={false} />
+              {/* biome-ignore lint/a11y/useSemanticElements: a row of controls, not a form's field set. */}
               <div className={quizStyles.actions} role="group" aria-label="How did you do?">
                 <button type="button" className="button button--success" data-testid="card-known" onClick={() => mark(current.id, 'known')}>
                   ✓ Knew it

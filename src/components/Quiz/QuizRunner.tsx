@@ -28,6 +28,7 @@ export interface QuizRunnerProps {
   /** Move keyboard focus to the first question on mount (after the learner pressed Start). */
   autoFocus?: boolean;
   /** Called once when the first round (not a mistakes review) ends. Return true to announce a new best score. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler may return nothing (keep the default) or false.
   onComplete?: (summary: QuizSummary, answers: AnswerRecord[]) => boolean | void;
   /** Shown on the result screen: start a fresh quiz with the same settings. */
   onRestart?: () => void;

@@ -63,10 +63,7 @@ export default function Quiz({ preset }: { preset?: QuizPreset }) {
   }
 
   // The seed fully determines the questions and their order.
-  const questions = useMemo(
-    () => (running ? pickQuestions(running.scope, running.count, seededRandom(running.seed)) : []),
-    [running],
-  );
+  const questions = useMemo(() => (running ? pickQuestions(running.scope, running.count, seededRandom(running.seed)) : []), [running]);
 
   if (running) {
     const title = scopeTitle(running.scope);
@@ -91,12 +88,7 @@ export default function Quiz({ preset }: { preset?: QuizPreset }) {
     <form className={styles.setup} onSubmit={start} aria-label="Quiz settings" data-ready={ready}>
       <div className={styles.field}>
         <label htmlFor={`${uid}-scope`}>Questions from</label>
-        <select
-          id={`${uid}-scope`}
-          data-testid="quiz-scope"
-          value={scope}
-          onChange={(e) => setScope(e.target.value as QuizScope)}
-        >
+        <select id={`${uid}-scope`} data-testid="quiz-scope" value={scope} onChange={(e) => setScope(e.target.value as QuizScope)}>
           <option value={MIX}>Random mix of all categories</option>
           {categories.map((c) => (
             <option key={c.id} value={c.id}>
@@ -108,12 +100,7 @@ export default function Quiz({ preset }: { preset?: QuizPreset }) {
       {scope === MIX ? (
         <div className={styles.field}>
           <label htmlFor={`${uid}-count`}>Number of questions</label>
-          <select
-            id={`${uid}-count`}
-            data-testid="quiz-count"
-            value={mixSize}
-            onChange={(e) => setMixSize(Number(e.target.value))}
-          >
+          <select id={`${uid}-count`} data-testid="quiz-count" value={mixSize} onChange={(e) => setMixSize(Number(e.target.value))}>
             {MIX_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -125,16 +112,8 @@ export default function Quiz({ preset }: { preset?: QuizPreset }) {
         <p className={styles.muted}>All {pool} quiz questions of this category, in random order.</p>
       )}
       <div className={styles.checkboxField}>
-        <input
-          id={`${uid}-timed`}
-          type="checkbox"
-          data-testid="quiz-timed"
-          checked={timed}
-          onChange={(e) => setTimed(e.target.checked)}
-        />
-        <label htmlFor={`${uid}-timed`}>
-          Timed mode: {SECONDS_PER_QUESTION} seconds per question (unanswered questions count as missed)
-        </label>
+        <input id={`${uid}-timed`} type="checkbox" data-testid="quiz-timed" checked={timed} onChange={(e) => setTimed(e.target.checked)} />
+        <label htmlFor={`${uid}-timed`}>Timed mode: {SECONDS_PER_QUESTION} seconds per question (unanswered questions count as missed)</label>
       </div>
       <div className={styles.actions}>
         <button ref={startRef} type="submit" className="button button--primary button--lg" data-testid="quiz-start">

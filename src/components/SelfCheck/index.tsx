@@ -42,8 +42,8 @@ export default function SelfCheck({ category, count = 3 }: SelfCheckProps) {
             Self-check: {cat.title}
           </p>
           <p className={styles.subtitle}>
-            {questions.length} quick {questions.length === 1 ? 'question' : 'questions'} from the{' '}
-            <Link to="/interview">interview prep</Link> bank. Nothing is recorded.
+            {questions.length} quick {questions.length === 1 ? 'question' : 'questions'} from the <Link to="/interview">interview prep</Link> bank. Nothing is
+            recorded.
           </p>
         </div>
       </div>

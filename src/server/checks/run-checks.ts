@@ -20,7 +20,11 @@ export async function runChecks(lab: RunnableLab, context: CheckContext, timeout
     steps.map(async (step): Promise<StepResult> => {
       let result: CheckResult;
       try {
-        result = await withTimeout(lab.checks[step.id]!(context), timeoutMs, `The check did not finish within ${timeoutMs / 1000} s. Is a command still holding a file it needs? Try again.`);
+        result = await withTimeout(
+          lab.checks[step.id]!(context),
+          timeoutMs,
+          `The check did not finish within ${timeoutMs / 1000} s. Is a command still holding a file it needs? Try again.`,
+        );
       } catch (error) {
         result = { passed: false, message: `The check could not inspect the hosts: ${(error as Error).message}` };
       }

@@ -11,7 +11,9 @@ export async function dockerEngine(): Promise<Dockerode> {
     const client = await getContainerRuntimeClient();
     return client.container.dockerode;
   } catch (error) {
-    throw new ProviderUnavailableError(`No Docker engine answers (${(error as Error).message}). Operators: start one, e.g. "systemctl start docker", and build the lab image with "npm run images".`);
+    throw new ProviderUnavailableError(
+      `No Docker engine answers (${(error as Error).message}). Operators: start one, e.g. "systemctl start docker", and build the lab image with "npm run images".`,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ export class SubnetPool {
   private readonly used = new Set<number>();
   private next = 0;
 
-  constructor(poolCidr: string, readonly subnetPrefix: number) {
+  constructor(
+    poolCidr: string,
+    readonly subnetPrefix: number,
+  ) {
     const pool = parseCidr(poolCidr);
     if (subnetPrefix < pool.prefix || subnetPrefix > 29) {
       throw new Error(`subnet prefix /${subnetPrefix} must be between the pool's /${pool.prefix} and /29`);

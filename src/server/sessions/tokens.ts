@@ -16,7 +16,10 @@ export function secretMatches(secret: string, hash: Buffer): boolean {
 
 /** Session ids: short, unguessable enough to be a name, and valid in Docker resource names. */
 export function newSessionId(): string {
-  return randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x');
+  return randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x');
 }
 
 /** A learner password that is easy to type: three groups of four letters and digits. */

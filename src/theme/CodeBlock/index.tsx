@@ -27,7 +27,12 @@ export default function CodeBlockWrapper(props: Props) {
     <>
       <CodeBlock {...props} />
       {isShell && labRunning && command && (
-        <button type="button" className="button button--sm button--primary margin-bottom--md" style={{ marginTop: '-0.75rem' }} onClick={() => requestRun(command)}>
+        <button
+          type="button"
+          className="button button--sm button--primary margin-bottom--md"
+          style={{ marginTop: '-0.75rem' }}
+          onClick={() => requestRun(command)}
+        >
           Run in terminal ↓
         </button>
       )}
