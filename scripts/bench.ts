@@ -1,6 +1,7 @@
 /**
  * npm run bench: SSH Lab's benchmark, through the real API and WebSocket path against real
  * containers, with the floor (plain docker run and OpenSSH) measured in the same run.
+ * Over 300 lines: the command line, the order of the sections and the report; the measuring is in scripts/bench/.
  *
  *   npm run bench                      full run (< 20 min): 20 sessions per figure, 1,000 keystrokes, 100 sessions
  *   npm run bench -- --quick           a few minutes: fewer samples, 10 sessions of capacity, no site build

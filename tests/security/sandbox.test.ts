@@ -1,6 +1,7 @@
 /**
  * The container sandbox, attacked from a learner's shell: capabilities, privilege escalation,
  * disk, memory and process limits. Real sessions, real containers.
+ * Over 300 lines: one attack surface per file, many short attempts.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
  * The service's front door, attacked: origins, tokens, tickets, oversize and malformed frames,
  * random bytes, a session-creation flood, the caps, headers, and secrets in logs.
+ * Over 300 lines: one attack surface per file, many short attempts.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -1,3 +1,4 @@
+/** Flash cards: a deck by category, the card, its back (answer or model answer) and the marks kept in the browser. Just over 300 lines: one component with its small parts. */
 import { useEffect, useId, useRef, useState } from 'react';
 import clsx from 'clsx';
 import {
