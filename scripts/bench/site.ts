@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/server/environments/image.js';
+import { chromiumArgs, chromiumPath } from '../lib/chromium.js';
 import { compressSite } from '../lib/site-build.js';
 import { BenchServer, log, now } from './lib.js';
 
@@ -52,17 +53,8 @@ export async function buildSiteCopy(): Promise<{ dir: string; seconds: number }>
 
 function launch() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
+    executablePath: chromiumPath,
+    args: ['--headless', ...chromiumArgs],
   });
 }
 

@@ -3,6 +3,7 @@ import { fromHtmlIsomorphic } from 'hast-util-from-html-isomorphic';
 import { toText } from 'hast-util-to-text';
 import type { MermaidRenderer } from 'mermaid-isomorphic';
 import { visit } from 'unist-util-visit';
+import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium';
 
 /**
  * Renders ```mermaid fences to inline SVG at build time, once for the light and once for the dark
@@ -12,7 +13,6 @@ import { visit } from 'unist-util-visit';
  */
 
 const themes = ['default', 'dark'] as const;
-const chromium = process.env.SSH_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * jiti, which loads docusaurus.config.ts, would turn this ESM-only package into CommonJS and fail on
@@ -34,10 +34,7 @@ function render(diagram: string, theme: (typeof themes)[number], prefix: string)
   if (!svg) {
     renderer ??= Promise.resolve().then(() =>
       loadMermaidIsomorphic().createMermaidRenderer({
-        launchOptions: {
-          executablePath: chromium,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-        },
+        launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
       }),
     );
     svg = renderer
