@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, fail, pass, tcpListeners, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
@@ -11,20 +11,6 @@ async function dashboardPage(lab: CheckContext): Promise<string> {
   const page = await lab.readFile(server, pagePath);
   if (page === null) throw new Error(`the dashboard page ${pagePath} is missing on server; end the lab and start a new one`);
   return page;
-}
-
-/** Listening TCP sockets on the workstation, skipping sshd and Docker's embedded DNS resolver. */
-async function listeners(lab: CheckContext): Promise<{ port: number; ssh: boolean }[]> {
-  const result = await lab.exec(workstation, 'ss -Hltnp');
-  const found = new Map<number, boolean>();
-  for (const line of result.stdout.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    const local = fields[3] ?? '';
-    const port = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!port || port === 22 || local.startsWith('127.0.0.11:')) continue;
-    found.set(port, (found.get(port) ?? false) || line.includes('(("ssh",'));
-  }
-  return [...found].map(([port, ssh]) => ({ port, ssh }));
 }
 
 /** What a browser on the workstation would get from http://localhost:<port>/ (body, status, curl's exit code). */
@@ -41,7 +27,7 @@ async function fetchLocal(lab: CheckContext, port: number): Promise<{ exit: numb
 export default defineChecks({
   'open-tunnel': async (lab) => {
     const page = await dashboardPage(lab);
-    const open = await listeners(lab);
+    const open = await tcpListeners(lab, workstation);
     if (!open.some((l) => l.port === localPort)) {
       const others = open.filter((l) => l.ssh).map((l) => l.port);
       if (others.length) {

@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, fail, pass, tcpListeners, type CheckContext } from '../../src/labs/check-kit.js';
 
 const workstation = 'workstation';
 const server = 'server';
@@ -14,19 +14,6 @@ async function intranetPage(lab: CheckContext): Promise<string> {
   return page;
 }
 
-/** Listening TCP ports on the workstation and whether ssh owns them, skipping sshd and Docker's DNS resolver. */
-async function listeners(lab: CheckContext): Promise<{ port: number; ssh: boolean }[]> {
-  const result = await lab.exec(workstation, 'ss -Hltnp');
-  const found = new Map<number, boolean>();
-  for (const line of result.stdout.split('\n')) {
-    const local = line.trim().split(/\s+/)[3] ?? '';
-    const port = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!port || port === 22 || local.startsWith('127.0.0.11:')) continue;
-    found.set(port, (found.get(port) ?? false) || line.includes('(("ssh",'));
-  }
-  return [...found].map(([port, ssh]) => ({ port, ssh }));
-}
-
 /** What curl on the workstation gets from the internal site through a SOCKS5 proxy that resolves the name (on server). */
 async function throughProxy(lab: CheckContext, port: number): Promise<{ exit: number; body: string }> {
   const result = await lab.exec(
@@ -40,7 +27,7 @@ async function throughProxy(lab: CheckContext, port: number): Promise<{ exit: nu
 export default defineChecks({
   'open-proxy': async (lab) => {
     const page = await intranetPage(lab);
-    const open = await listeners(lab);
+    const open = await tcpListeners(lab, workstation);
     const proxy = open.find((l) => l.port === proxyPort);
     if (!proxy) {
       const other = open.find((l) => l.ssh);

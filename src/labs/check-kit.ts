@@ -53,5 +53,6 @@ export function fileTypeName(type: FileStat['type']): string {
 export { clientConfig, clientSettings, parseClientSettings, type ClientSettings } from './client-config.js';
 export { describeKeyFile, keyFile, parseKeyPrints, type KeyFile, type KeyPrint } from './key-files.js';
 export { keyFingerprint, knownHostKeys, labHost, markerMeaning, parseKnownHostsLookup, type KnownHostEntry } from './known-hosts.js';
+export { tcpListeners, type TcpListener } from './listeners.js';
 export { shellPath, shellQuote } from './shell-quote.js';
 export { reachesSshd, sshProbe, type ProbeIdentity, type ProbeResult, type Reach } from './ssh-probe.js';
