@@ -29,12 +29,7 @@ const config = {
       } satisfies Preset.Options,
     ],
   ],
-  themes: [
-    [
-      '@easyops-cn/docusaurus-search-local',
-      { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true },
-    ],
-  ],
+  themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true }]],
   plugins: [labCatalogue],
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
@@ -51,7 +46,13 @@ const config = {
     footer: {
       style: 'dark',
       links: [
-        { title: 'Learn', items: [{ label: 'Tutorial', to: '/docs/why-ssh' }, { label: 'Labs', to: '/labs' }] },
+        {
+          title: 'Learn',
+          items: [
+            { label: 'Tutorial', to: '/docs/why-ssh' },
+            { label: 'Labs', to: '/labs' },
+          ],
+        },
         { title: 'Practise', items: [{ label: 'Interview prep', to: '/interview' }] },
       ],
       copyright: `SSH Lab. Tutorial text written for SSH Lab; OpenSSH is a trademark of the OpenBSD project.`,

@@ -29,7 +29,6 @@ export interface FlowControlledAttachOptions {
  * (n, R), mode reports ($y), window size (t), OSC colour queries and DECRQSS (DCS): output never
  * types input. (xterm.js has no OSC 52 clipboard writes unless its clipboard addon is loaded; it is not.)
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are made of control characters.
 const reportReply = /^(?:\x1b\[[?>]?[\d;]*(?:[cnRt]|\$y)|\x1b\][\s\S]*(?:\x07|\x1b\\)|\x1bP[\s\S]*\x1b\\)$/;
 
 const clamp = (n: number, max: number) => Math.min(max, Math.max(1, Math.round(n) || 1));
