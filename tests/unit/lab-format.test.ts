@@ -78,3 +78,12 @@ test('a step whose solution answers a host-key question tells the learner to com
     }
   }
 });
+
+test('a step that sends the learner into nano says how to save and how to leave', () => {
+  const steps = loadLabs().flatMap((lab) => lab.steps.map((step) => ({ where: `${lab.id}/${step.id}`, text: step.instructions })));
+  const withNano = steps.filter((s) => /\bnano\b/.test(s.text));
+  assert.ok(withNano.length > 0, 'some lab uses nano');
+  for (const { where, text } of withNano) {
+    assert.ok(/Ctrl-O/.test(text) && /Ctrl-X/.test(text), `${where}: uses nano, so it must say Ctrl-O saves and Ctrl-X leaves`);
+  }
+});
