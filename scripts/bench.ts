@@ -312,6 +312,14 @@ if (site) {
   add({ group: 'site', metric: `JavaScript, lab page before Start (${site.labPage.path})`, value: site.labPage.jsKB, unit: 'KiB' });
   add({ group: 'site', metric: `JavaScript added by Start (xterm: ${site.labPage.xtermAfterStart})`, value: site.labPage.afterStartJsKB, unit: 'KiB' });
   add({ group: 'site', metric: 'Start clicked to prompt in Chromium (cold)', value: site.labPage.startToPromptMs, unit: 'ms' });
+  for (const page of site.lighthouse) {
+    const at = `, ${page.path} (Lighthouse, mobile)`;
+    add({ group: 'site', metric: `performance score${at}`, value: page.performance, unit: '/ 100', targetId: 'lighthouse-performance' });
+    add({ group: 'site', metric: `accessibility score${at}`, value: page.accessibility, unit: '/ 100', targetId: 'lighthouse-accessibility' });
+    add({ group: 'site', metric: `best-practices score${at}`, value: page.bestPractices, unit: '/ 100', targetId: 'lighthouse-best-practices' });
+    add({ group: 'site', metric: `total blocking time${at}`, value: page.totalBlockingTimeMs, unit: 'ms', targetId: 'lighthouse-total-blocking-time' });
+    add({ group: 'site', metric: `cumulative layout shift${at}`, value: page.cumulativeLayoutShift, unit: '', targetId: 'lighthouse-cumulative-layout-shift' });
+  }
 }
 
 const left = await leftovers();

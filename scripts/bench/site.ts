@@ -2,16 +2,20 @@
  * The site: production build time, and JavaScript transferred in Chromium for a docs page without
  * a lab and for a lab page before and after Start. The build runs in a copy of the sources (with
  * node_modules linked) so it never touches build/ or .docusaurus/ that others may be using.
+ * Then Lighthouse on every docs page of that build (./lighthouse.ts), after the Chromium page
+ * measurements so the two never share the CPU.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import type { BenchLighthousePage } from '../../src/protocol/bench-report.js';
 import { projectRoot } from '../../src/server/environments/image.js';
 import { chromiumArgs, chromiumPath } from '../lib/chromium.js';
 import { compressSite } from '../lib/site-build.js';
 import { BenchServer, log, now } from './lib.js';
+import { docsPagesOf, lighthousePages } from './lighthouse.js';
 
 export interface SiteResult {
   buildSeconds: number;
@@ -27,6 +31,8 @@ export interface SiteResult {
     xtermAfterStart: boolean;
     startToPromptMs: number;
   };
+  /** Lighthouse (mobile preset) on every docs page of the same build, served by the same backend. */
+  lighthouse: BenchLighthousePage[];
 }
 
 const copied = ['docs', 'src', 'labs', 'static', 'bench', 'docusaurus.config.ts', 'sidebars.ts', 'package.json', 'tsconfig.json'];
@@ -134,6 +140,8 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
       .waitFor({ timeout: 30_000 })
       .catch(() => undefined);
     await context2.close();
+    await browser.close();
+    const lighthouse = await lighthousePages(server.url, docsPagesOf(join(dir, 'build')));
     return {
       buildSeconds: seconds,
       docsPage: { path: options.docsPath, jsKB: docs.kb, jsFiles: docs.files, xterm: docs.xterm },
@@ -148,6 +156,7 @@ export async function measureSite(options: { docsPath: string; labPath: string; 
         xtermAfterStart: after.xterm,
         startToPromptMs,
       },
+      lighthouse,
     };
   } finally {
     await browser.close();

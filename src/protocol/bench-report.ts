@@ -104,6 +104,18 @@ export const capacitySchema = z.object({
 export type BenchCapacity = z.infer<typeof capacitySchema>;
 
 const pageSchema = z.object({ path: z.string(), jsKB: z.number(), jsFiles: z.number().optional() });
+/** One docs page through Lighthouse's default (mobile) preset: scores 0–100, TBT in ms, CLS unitless; failing audit ids by category. */
+export const lighthousePageSchema = z.object({
+  path: z.string(),
+  performance: z.number(),
+  accessibility: z.number(),
+  bestPractices: z.number(),
+  totalBlockingTimeMs: z.number(),
+  cumulativeLayoutShift: z.number(),
+  largestContentfulPaintMs: z.number().optional(),
+  failingAudits: z.record(z.string(), z.array(z.string())).optional(),
+});
+export type BenchLighthousePage = z.infer<typeof lighthousePageSchema>;
 export const siteSchema = z.object({
   buildSeconds: z.number(),
   docsPage: pageSchema.extend({ xterm: z.boolean() }),
@@ -115,6 +127,7 @@ export const siteSchema = z.object({
     xtermAfterStart: z.boolean(),
     startToPromptMs: z.number(),
   }),
+  lighthouse: z.array(lighthousePageSchema).optional(),
 });
 export type BenchSite = z.infer<typeof siteSchema>;
 

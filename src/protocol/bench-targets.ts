@@ -27,6 +27,11 @@ export const benchTargets = {
   'capacity-sessions': { what: '100 idle two-host sessions open at once', goal: '100 sessions', limit: { atLeast: 100 } },
   'capacity-echo-p99': { what: 'Keystroke echo with 100 idle two-host sessions, p99', goal: '≤ 20 ms', limit: { atMost: 20 } },
   'docs-page-without-xterm': { what: 'A docs page without a lab ships no xterm.js code', goal: 'no xterm', limit: { equals: false } },
+  'lighthouse-performance': { what: 'Lighthouse performance score per docs page (mobile preset)', goal: '≥ 90', limit: { atLeast: 90 } },
+  'lighthouse-accessibility': { what: 'Lighthouse accessibility score per docs page', goal: '100', limit: { atLeast: 100 } },
+  'lighthouse-best-practices': { what: 'Lighthouse best-practices score per docs page', goal: '100', limit: { atLeast: 100 } },
+  'lighthouse-total-blocking-time': { what: 'Total blocking time per docs page (Lighthouse, mobile preset)', goal: '≤ 200 ms', limit: { atMost: 200 } },
+  'lighthouse-cumulative-layout-shift': { what: 'Cumulative layout shift per docs page (Lighthouse, mobile preset)', goal: '≤ 0.1', limit: { atMost: 0.1 } },
 } as const satisfies Record<string, BenchTarget>;
 
 export type BenchTargetId = keyof typeof benchTargets;
