@@ -35,7 +35,8 @@ const config = {
     colorMode: { respectPrefersColorScheme: true },
     navbar: {
       title: 'SSH Lab',
-      logo: { alt: 'SSH Lab', src: 'img/favicon.svg' },
+      // Empty alt: the title "SSH Lab" is right beside it, and a screen reader would read it twice.
+      logo: { alt: '', src: 'img/favicon.svg' },
       items: [
         { type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial' },
         { to: '/labs', label: 'Labs', position: 'left' },
