@@ -26,6 +26,21 @@ export function docsPagesOf(buildDir: string): string[] {
 
 const score = (s: number | null | undefined) => (s === null || s === undefined ? 0 : Math.round(s * 100));
 
+/** Attempts per page: on a loaded machine Chromium sometimes loses the trace (NO_NAVSTART, NO_FCP). */
+const attempts = 3;
+
+/** One page's report, or nothing (logged) when every attempt failed: one lost trace must not drop the other pages. */
+async function audit(url: string, port: number) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    log(`site: Lighthouse ${new URL(url).pathname}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const result = await lighthouse(url, { port, hostname: '127.0.0.1', output: 'json', logLevel: 'error', onlyCategories: [...categories] });
+    const error = result ? result.lhr.runtimeError : { code: 'NO_RESULT', message: 'Lighthouse returned nothing' };
+    if (result && !error) return result.lhr;
+    log(`site: Lighthouse ${url}: ${error?.code} ${error?.message}`);
+  }
+  return undefined;
+}
+
 export async function lighthousePages(baseUrl: string, paths: string[]): Promise<BenchLighthousePage[]> {
   const chrome = await chromeLauncher.launch({
     chromePath: chromiumPath,
@@ -35,17 +50,8 @@ export async function lighthousePages(baseUrl: string, paths: string[]): Promise
   const pages: BenchLighthousePage[] = [];
   try {
     for (const path of paths) {
-      log(`site: Lighthouse ${path}`);
-      const result = await lighthouse(`${baseUrl}${path}`, {
-        port: chrome.port,
-        hostname: '127.0.0.1',
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: [...categories],
-      });
-      if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
-      const { lhr } = result;
-      if (lhr.runtimeError) throw new Error(`Lighthouse on ${path}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+      const lhr = await audit(`${baseUrl}${path}`, chrome.port);
+      if (!lhr) continue;
       // Audits that lost points, by category, so a missed score says what to fix.
       const failingAudits: Record<string, string[]> = {};
       for (const name of categories) {
