@@ -66,3 +66,59 @@ export const healthSchema = z.object({
   sessions: z.number(),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** Path parameters of /api/admin/pool/:labId (the operator's routes, on only with SSH_LAB_ADMIN_TOKEN). */
+export const adminPoolParamsSchema = z.object({ labId: id });
+export type AdminPoolParams = z.infer<typeof adminPoolParamsSchema>;
+
+/** Warm a lab's pool: `size` ready environments until `until` (ISO 8601); an `until` already past clears the override. */
+export const setPoolTargetRequestSchema = z
+  .object({
+    size: z.number().int().min(0).max(10_000),
+    until: z.iso.datetime({ offset: true }),
+    /** Only show what it would take (memory, room under the cap); change nothing. */
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+export type SetPoolTargetRequest = z.infer<typeof setPoolTargetRequestSchema>;
+
+export const poolOverrideSchema = z.object({ size: z.number(), until: z.string() });
+
+export const labPoolSchema = z.object({
+  labId: z.string(),
+  hostsPerEnvironment: z.number(),
+  /** SSH_LAB_POOL_SIZE / SSH_LAB_POOL_SIZES for this lab. */
+  configuredSize: z.number(),
+  /** What the pool builds toward now: the override's size while it lasts, else the configured size. */
+  target: z.number(),
+  override: poolOverrideSchema.nullable(),
+  ready: z.number(),
+  building: z.number(),
+  /** target × hosts × SSH_LAB_HOST_MEMORY_MB: the memory limit of what the target holds, an upper bound (idle hosts use far less). */
+  memoryLimitMb: z.number(),
+});
+export type LabPool = z.infer<typeof labPoolSchema>;
+
+export const adminPoolResponseSchema = z.object({
+  labs: z.array(labPoolSchema),
+  totals: z.object({ configuredSize: z.number(), target: z.number(), ready: z.number(), building: z.number(), memoryLimitMb: z.number() }),
+  sessions: z.object({ active: z.number(), max: z.number() }),
+  machine: z.object({ hostMemoryMb: z.number(), availableMemoryMb: z.number() }),
+});
+export type AdminPoolResponse = z.infer<typeof adminPoolResponseSchema>;
+
+export const setPoolTargetResponseSchema = z.object({
+  /** False for a dry run. */
+  applied: z.boolean(),
+  lab: labPoolSchema,
+  plan: z.object({
+    /** size × hosts × SSH_LAB_HOST_MEMORY_MB: the upper bound of what the override's environments take. */
+    memoryLimitMb: z.number(),
+    /** The part not spent yet (environments still to make), at their limit; compared with availableMemoryMb. */
+    additionalMemoryLimitMb: z.number(),
+    availableMemoryMb: z.number(),
+    /** The largest size that fits the session cap and the memory now. */
+    maxSize: z.number(),
+  }),
+});
+export type SetPoolTargetResponse = z.infer<typeof setPoolTargetResponseSchema>;

@@ -105,6 +105,8 @@ const variables = z.object({
   SSH_LAB_API_PER_MINUTE: int(10, 1_000_000).default(600),
   /** GET /metrics answers only to "Authorization: Bearer <this>"; unset, /metrics does not exist. */
   SSH_LAB_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
+  /** The operator's /api/admin routes (warming the pool) answer only to "Authorization: Bearer <this>"; unset, they do not exist. */
+  SSH_LAB_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -164,6 +166,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   metricsToken: c.SSH_LAB_METRICS_TOKEN,
+  adminToken: c.SSH_LAB_ADMIN_TOKEN,
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -24,6 +24,9 @@ export const Errors = {
   EnvironmentFailed: createError<[string]>('ENVIRONMENT_FAILED', 'The lab environment could not start: %s', 500),
   ShuttingDown: createError('SHUTTING_DOWN', 'The server is shutting down.', 503),
   MetricsTokenWrong: createError('METRICS_TOKEN_WRONG', 'GET /metrics needs "Authorization: Bearer <SSH_LAB_METRICS_TOKEN>".', 401),
+  AdminTokenWrong: createError('ADMIN_TOKEN_WRONG', 'The admin API needs "Authorization: Bearer <SSH_LAB_ADMIN_TOKEN>".', 401),
+  PoolOverCap: createError<[string, string]>('POOL_OVER_CAP', 'Lab "%s" cannot be warmed to that size: %s', 409),
+  PoolOverMemory: createError<[string, string]>('POOL_OVER_MEMORY', 'Lab "%s" cannot be warmed to that size: %s', 409),
   TooManySessionStarts: createError('RATE_LIMITED', 'Too many new sessions from your address. Wait a minute and try again.', 429),
   TooManyRequests: createError('RATE_LIMITED', 'Too many requests from your address. Wait a minute and try again.', 429),
 } as const;

@@ -1,10 +1,12 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createProvider } from './environments/providers.js';
 import { buildApp } from './app.js';
+import { machineAvailableMemoryMb } from './routes/admin.js';
 import { LabCatalogue } from './labs/catalogue.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { EarlyShellEnvironments, FreshEnvironments } from './pool/source.js';
+import { PoolTargets } from './pool/targets.js';
 import { WarmPool } from './pool/warm-pool.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { newPassword, newSessionId } from './sessions/tokens.js';
@@ -25,13 +27,16 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const provider = createProvider(config, logger);
   await provider.verify();
   const fresh = new FreshEnvironments(provider);
+  // The configured sizes, unless an operator warms a lab for a while (PUT /api/admin/pool/:labId).
+  const targets = new PoolTargets((labId) => config.poolSizes[labId] ?? config.poolSize);
   const pool = new WarmPool({
     build: fresh,
     coldStart: config.earlyShell ? new EarlyShellEnvironments(fresh) : fresh,
     newIdentity: () => ({ sessionId: newSessionId(), password: newPassword() }),
     pacing: () => provider.pacing?.() ?? { delayMs: 0 },
     labs: catalogue.all(),
-    target: (labId) => config.poolSizes[labId] ?? config.poolSize,
+    target: (labId) => targets.target(labId),
+    nextTargetChange: () => targets.nextChange(),
     maxSessions: config.maxSessions,
     sessionLifetimeSeconds: config.sessionLifetimeSeconds,
     maxAgeSeconds: config.poolMaxAgeSeconds,
@@ -61,7 +66,15 @@ export async function startServer(env: Record<string, string | undefined> = proc
   }, config.reapIntervalSeconds * 1000);
   reaper.unref();
 
-  const app = await buildApp({ config, logger, catalogue, registry, provider, metrics });
+  const app = await buildApp({
+    config,
+    logger,
+    catalogue,
+    registry,
+    provider,
+    metrics,
+    pool: { targets, pool, availableMemoryMb: machineAvailableMemoryMb },
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   return {

@@ -15,6 +15,8 @@ import type { RunnableLab } from '../../src/server/labs/catalogue.js';
 import type { LabLookup } from '../../src/server/routes/context.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { FreshEnvironments } from '../../src/server/pool/source.js';
+import { PoolTargets } from '../../src/server/pool/targets.js';
+import { WarmPool } from '../../src/server/pool/warm-pool.js';
 import { SessionRegistry } from '../../src/server/sessions/registry.js';
 
 /** An environment whose hosts answer every command with success and have no shell. */
@@ -58,10 +60,13 @@ class FakeEnvironment implements StartedEnvironment {
 export class FakeProvider implements EnvironmentProvider {
   readonly started: FakeEnvironment[] = [];
   available: ProviderStatus = { available: true };
+  /** While set, every start waits for it (environments stay "being made"). */
+  hold?: Promise<void>;
 
   async verify(): Promise<void> {}
 
   async start(spec: EnvironmentSpec): Promise<StartedEnvironment> {
+    await this.hold;
     const environment = new FakeEnvironment(spec.sessionId, spec);
     this.started.push(environment);
     return environment;
@@ -80,6 +85,9 @@ export interface TestApp {
   app: FastifyInstance;
   provider: FakeProvider;
   registry: SessionRegistry;
+  /** With `pool` asked for: the warm pool (started) and its targets, as main.ts wires them. */
+  pool?: WarmPool;
+  targets?: PoolTargets;
   /** Every log line so far, parsed. */
   logs(): { level: number; msg: string; err?: { message: string } }[];
   close(): Promise<void>;
@@ -95,8 +103,13 @@ async function oneLabCatalogue(): Promise<LabLookup> {
 
 let catalogue: Promise<LabLookup> | undefined;
 
+export interface TestAppOptions {
+  /** A warm pool between registry and provider, with targets and the admin routes' controls. */
+  pool?: { availableMemoryMb?: () => number; now?: () => number };
+}
+
 /** Builds the app with these settings (on top of quiet test defaults); add routes before the first inject. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ SSH_LAB_SITE_DIR: '/nonexistent-site', SSH_LAB_MAX_SESSIONS_PER_CLIENT: '10', SSH_LAB_MAX_SESSIONS: '20', ...env });
   const lines: string[] = [];
   const sink = new Writable({
@@ -108,13 +121,42 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   const logger = pino({ level: 'info' }, sink);
   const metrics = createMetrics();
   const provider = new FakeProvider();
-  const registry = new SessionRegistry(config, new FreshEnvironments(provider), logger, metrics);
   catalogue ??= oneLabCatalogue();
-  const app = await buildApp({ config, logger, catalogue: await catalogue, registry, provider, metrics });
+  const labs = await catalogue;
+  const fresh = new FreshEnvironments(provider);
+  let pool: WarmPool | undefined;
+  let targets: PoolTargets | undefined;
+  if (options.pool) {
+    const poolTargets = new PoolTargets((labId) => config.poolSizes[labId] ?? config.poolSize, options.pool.now);
+    let n = 0;
+    pool = new WarmPool({
+      build: fresh,
+      coldStart: fresh,
+      newIdentity: () => ({ sessionId: `pooled${n++}`, password: `pooled-password-${n}` }),
+      labs: labs.summaries().map((summary) => labs.get(summary.id)!),
+      target: (labId) => poolTargets.target(labId),
+      nextTargetChange: () => poolTargets.nextChange(),
+      maxSessions: config.maxSessions,
+      sessionLifetimeSeconds: config.sessionLifetimeSeconds,
+      maxAgeSeconds: config.poolMaxAgeSeconds,
+      prewarmShell: false,
+      logger,
+    });
+    targets = poolTargets;
+  }
+  const registry = new SessionRegistry(config, pool ?? fresh, logger, metrics);
+  const control = pool && targets ? { targets, pool, availableMemoryMb: options.pool?.availableMemoryMb ?? (() => 64 * 1024) } : undefined;
+  if (pool) {
+    pool.setLoad({ active: () => registry.size, provisioning: () => registry.provisioning });
+    pool.start();
+  }
+  const app = await buildApp({ config, logger, catalogue: labs, registry, provider, metrics, pool: control });
   return {
     app,
     provider,
     registry,
+    pool,
+    targets,
     logs: () => lines.map((line) => JSON.parse(line)),
     async close() {
       await registry.closeAll();

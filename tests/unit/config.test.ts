@@ -78,4 +78,7 @@ test('lists and the metrics token reach the Config', () => {
   assert.equal(config.metricsToken, 'a'.repeat(32));
   assert.equal(config.hostLimits.runtime, undefined);
   assert.equal(loadConfig({}).metricsToken, undefined);
+  assert.equal(loadConfig({ SSH_LAB_ADMIN_TOKEN: 'b'.repeat(32) }).adminToken, 'b'.repeat(32));
+  assert.equal(loadConfig({}).adminToken, undefined);
+  assert.throws(() => loadConfig({ SSH_LAB_ADMIN_TOKEN: 'short' }), /SSH_LAB_ADMIN_TOKEN="short": use at least 16 characters/);
 });

@@ -59,6 +59,13 @@ export class PoolInventory<E> {
     return this.ready.get(labId)?.length ?? 0;
   }
 
+  /** Environments being made for a lab. */
+  buildingCount(labId: string): number {
+    let n = 0;
+    for (const id of this.building.values()) if (id === labId) n++;
+    return n;
+  }
+
   /** Every lab holds its target. */
   get full(): boolean {
     return this.policy.labIds.every((id) => this.readyCount(id) >= this.policy.target(id));
@@ -156,6 +163,20 @@ export class PoolInventory<E> {
     for (const list of this.ready.values()) {
       for (const entry of [...list]) {
         if (!this.tooOld(entry)) continue;
+        this.remove(entry);
+        this.stats.retired++;
+        retired.push(entry);
+      }
+    }
+    return retired;
+  }
+
+  /** Ready entries beyond their lab's target (it was lowered, e.g. an override ended), oldest first. */
+  retireSurplus(): PooledEntry<E>[] {
+    const retired: PooledEntry<E>[] = [];
+    for (const [labId, list] of this.ready) {
+      const surplus = list.length - Math.max(0, this.policy.target(labId));
+      for (const entry of [...list].sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, surplus))) {
         this.remove(entry);
         this.stats.retired++;
         retired.push(entry);

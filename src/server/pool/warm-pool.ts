@@ -20,6 +20,8 @@ export interface WarmPoolOptions {
   labs: readonly RunnableLab[];
   /** Ready environments wanted for a lab (0: none). */
   target: (labId: string) => number;
+  /** When `target` next changes by itself (an operator's override ends), or none: retarget() runs then. */
+  nextTargetChange?: () => number | undefined;
   /** The global cap: live sessions + sessions starting + pooled environments stay at or below it. */
   maxSessions: number;
   sessionLifetimeSeconds: number;
@@ -53,6 +55,9 @@ export class WarmPool implements EnvironmentSource {
   private readonly labs: Map<string, RunnableLab>;
   private load: PoolLoad = { active: () => 0, provisioning: () => 0 };
   private retireTimer?: NodeJS.Timeout;
+  private retargetTimer?: NodeJS.Timeout;
+  /** start() was asked for: a target raised later starts the refill at once. */
+  private startWanted = false;
   private closed = false;
 
   constructor(private readonly options: WarmPoolOptions) {
@@ -94,6 +99,27 @@ export class WarmPool implements EnvironmentSource {
     return this.inventory.readyCount(labId);
   }
 
+  buildingCount(labId: string): number {
+    return this.inventory.buildingCount(labId);
+  }
+
+  /**
+   * A target changed: what is now beyond it is retired (never handed out later), the refill wakes
+   * to build toward a raised one, and the next change by itself (an override's end) is scheduled.
+   */
+  retarget(): void {
+    if (this.closed) return;
+    for (const entry of this.inventory.retireSurplus()) void this.discard(entry);
+    if (this.startWanted) this.start();
+    this.scheduler.signal();
+    clearTimeout(this.retargetTimer);
+    const next = this.options.nextTargetChange?.();
+    if (next === undefined) return;
+    // At most a day per timer (setTimeout's limit is ~24.8 days); it re-arms itself.
+    this.retargetTimer = setTimeout(() => this.retarget(), Math.min(Math.max(0, next - Date.now()), 86_400_000));
+    this.retargetTimer.unref();
+  }
+
   /** Ids of pooled and in-the-making environments: the reaper must leave their containers alone. */
   liveIds(): string[] {
     return this.inventory.liveIds();
@@ -101,6 +127,7 @@ export class WarmPool implements EnvironmentSource {
 
   /** Starts filling (call once the provider answers). */
   start(): void {
+    this.startWanted = true;
     if (this.scheduler.running || this.closed || !this.enabled) return;
     this.scheduler.start();
     this.retireTimer = setInterval(() => this.retireOld(), Math.min(15_000, (this.options.maxAgeSeconds * 1000) / 4));
@@ -133,6 +160,7 @@ export class WarmPool implements EnvironmentSource {
   async drain(): Promise<void> {
     this.closed = true;
     clearInterval(this.retireTimer);
+    clearTimeout(this.retargetTimer);
     await this.scheduler.stop();
     await Promise.all(this.inventory.removeAll().map((e) => this.discard(e)));
   }
@@ -146,7 +174,7 @@ export class WarmPool implements EnvironmentSource {
   }
 
   private retireOld(): void {
-    for (const entry of this.inventory.retireOld()) void this.discard(entry);
+    for (const entry of [...this.inventory.retireOld(), ...this.inventory.retireSurplus()]) void this.discard(entry);
     this.scheduler.signal();
   }
 

@@ -1,6 +1,7 @@
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import { Errors } from '../errors.js';
+import { adminRoutes } from './admin.js';
 import type { AppContext } from './context.js';
 import { labRoutes } from './labs.js';
 import { sessionRoutes } from './sessions.js';
@@ -11,9 +12,9 @@ import { terminalRoutes } from './terminal.js';
  * included, is limited per client address; each route counts on its own, and session creation
  * has a limit of its own (its route config). Health checks and the site are outside, unlimited.
  */
-export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics }) => {
+export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics, pool }) => {
   // Not the options themselves: they carry the prefix, which the route plugins would add again.
-  const context: AppContext = { config, logger, catalogue, registry, provider, metrics };
+  const context: AppContext = { config, logger, catalogue, registry, provider, metrics, pool };
   app.decorateRequest('labSession', null);
   await app.register(fastifyRateLimit, {
     global: true,
@@ -25,6 +26,8 @@ export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, l
   await app.register(labRoutes, context);
   await app.register(sessionRoutes, context);
   await app.register(terminalRoutes, context);
+  // The operator's routes exist only with a token configured: unset, /api/admin/… is a plain 404.
+  if (config.adminToken && pool) await app.register(adminRoutes, context);
 
   // A route, not a not-found handler: the site's GET /* would otherwise answer /api/… with its HTML 404 page.
   app.all('/*', async (request, reply) =>

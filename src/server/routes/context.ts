@@ -5,11 +5,21 @@ import type { Config } from '../config.js';
 import type { EnvironmentProvider } from '../environments/types.js';
 import type { LabCatalogue } from '../labs/catalogue.js';
 import type { Metrics } from '../metrics.js';
+import type { PoolTargets } from '../pool/targets.js';
+import type { WarmPool } from '../pool/warm-pool.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import type { Session } from '../sessions/session.js';
 
 /** What the routes ask of the lab catalogue. */
 export type LabLookup = Pick<LabCatalogue, 'get' | 'summaries'>;
+
+/** What the operator's admin routes change and read: the targets, the pool that follows them, the machine's free memory. */
+export interface PoolControl {
+  targets: PoolTargets;
+  pool: Pick<WarmPool, 'readyCount' | 'buildingCount' | 'retarget'>;
+  /** MemAvailable in MB (injectable: tests fake the machine). */
+  availableMemoryMb: () => number;
+}
 
 /** What every route plugin gets: passed in, never imported as module state. */
 export interface AppContext {
@@ -19,6 +29,8 @@ export interface AppContext {
   registry: SessionRegistry;
   provider: EnvironmentProvider;
   metrics: Metrics;
+  /** The warm pool's controls; without it (or without SSH_LAB_ADMIN_TOKEN) there are no admin routes. */
+  pool?: PoolControl;
 }
 
 declare module 'fastify' {
