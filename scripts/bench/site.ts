@@ -35,7 +35,8 @@ export interface SiteResult {
   lighthouse: BenchLighthousePage[];
 }
 
-const copied = ['docs', 'src', 'labs', 'static', 'bench', 'docusaurus.config.ts', 'sidebars.ts', 'package.json', 'tsconfig.json'];
+// scripts/lib: the build's own plugins import from it (the mermaid renderer's Chromium flags).
+const copied = ['docs', 'src', 'labs', 'static', 'bench', 'scripts/lib', 'docusaurus.config.ts', 'sidebars.ts', 'package.json', 'tsconfig.json'];
 
 export async function buildSiteCopy(): Promise<{ dir: string; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-bench-site-'));
