@@ -107,7 +107,7 @@ async function certLogin(lab: CheckContext, knownHosts: ReturnType<typeof withKn
       knownHosts.before,
       `ssh -v -F /dev/null -i ~/.ssh/id_ed25519 -o CertificateFile=${userCert} -o IdentitiesOnly=yes -o IdentityAgent=none`,
       `-o BatchMode=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no ${knownHosts.option}`,
-      `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 learner@server true${knownHosts.after}`,
+      `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ConnectionAttempts=3 learner@server true${knownHosts.after}`,
     ].join(' '),
   );
   const lines = result.stderr.split('\n');
@@ -238,7 +238,7 @@ export default defineChecks({
       }
       return fail(`server's host certificate is trusted, but the login as learner fails: ${login.error}.`);
     }
-    const everyday = await lab.exec(workstation, 'ssh -o BatchMode=yes -o ConnectTimeout=5 server true 2>&1');
+    const everyday = await lab.exec(workstation, 'ssh -o BatchMode=yes -o ConnectTimeout=5 -o ConnectionAttempts=3 server true 2>&1');
     if (everyday.code !== 0) return fail(`The host CA vouches for server, yet a plain ssh server asks or fails: ${everyday.stdout.trim().split('\n').at(-1)}.`);
     return pass('server presents a host certificate from ~/ca/host_ca for the name server, and your known_hosts trusts that CA: no host-key question.');
   },

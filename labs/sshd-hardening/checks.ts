@@ -34,7 +34,7 @@ async function attempt(lab: CheckContext, user: string, options: string): Promis
       'for i in $(seq 30); do nc -z -w 1 server 22 && break; sleep 0.1; done;',
       `kh=$(mktemp) && printf '%s\\n' ${quote(`* ${hostKey}`)} > "$kh" &&`,
       `ssh -F /dev/null -o BatchMode=yes -o IdentityAgent=none -o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null`,
-      `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 ${options} ${user}@server true; r=$?; rm -f "$kh"; exit $r`,
+      `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ConnectionAttempts=3 ${options} ${user}@server true; r=$?; rm -f "$kh"; exit $r`,
     ].join(' '),
   );
   const error = result.stderr.trim().split('\n').at(-1) ?? '';
