@@ -31,6 +31,7 @@ const config = {
   ],
   themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true }]],
   plugins: [labCatalogue],
+  clientModules: ['./src/browser/zod-without-eval.ts'],
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
     navbar: {
