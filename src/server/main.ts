@@ -1,10 +1,10 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createProvider } from './environments/providers.js';
 import { buildApp } from './app.js';
-import { machineAvailableMemoryMb } from './routes/admin.js';
 import { LabCatalogue } from './labs/catalogue.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { machineAvailableMemoryMb } from './pool/machine-memory.js';
 import { EarlyShellEnvironments, FreshEnvironments } from './pool/source.js';
 import { PoolTargets } from './pool/targets.js';
 import { WarmPool } from './pool/warm-pool.js';

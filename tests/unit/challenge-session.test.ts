@@ -2,24 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LoadContext, PluginContentLoadedActions, RouteConfig } from '@docusaurus/types';
 import { countGoals } from '../../src/components/Challenge/challenge';
-import { initialLabSession, type LabSessionAction, labSessionReducer, type RunningSession } from '../../src/components/Lab/session-state';
+import { initialLabSession, type LabSessionAction, labSessionReducer } from '../../src/components/Lab/session-state';
 import { loadLab } from '../../src/labs/load';
 import labCataloguePlugin, { labPageData } from '../../src/plugins/lab-catalogue';
 import type { LabPageData } from '../../src/protocol/catalogue';
+import { runningSession } from '../helpers/lab-session';
 
 /** The challenge's Check (every step in one request) in the shared lab reducer, and what the site's catalogue gives a challenge. */
 
-const session: RunningSession = {
-  id: 's1',
-  labId: 'keygen',
-  createdAt: '2026-12-01T20:00:00Z',
-  expiresAt: '2026-12-01T20:30:00Z',
-  user: 'learner',
-  password: 'abcd-efgh-jkmn',
-  hosts: [{ name: 'workstation', role: 'workstation', ports: [] }],
-  facts: {},
-  token: 't',
-};
+const session = runningSession();
 const running = (...actions: LabSessionAction[]) =>
   [{ type: 'start', resuming: false } as const, { type: 'started', session } as const, ...actions].reduce(labSessionReducer, initialLabSession);
 const stepIds = ['make-key', 'protect-key'];

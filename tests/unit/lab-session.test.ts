@@ -10,21 +10,11 @@ import {
   terminalEventOfSocket,
   type LabSessionAction,
   type LabSessionState,
-  type RunningSession,
 } from '../../src/components/Lab/session-state';
 import { explain } from '../../src/components/Lab/explain';
+import { runningSession } from '../helpers/lab-session';
 
-const session: RunningSession = {
-  id: 's1',
-  labId: 'keygen',
-  createdAt: '2026-12-01T20:00:00Z',
-  expiresAt: '2026-12-01T20:30:00Z',
-  user: 'learner',
-  password: 'abcd-efgh-jkmn',
-  hosts: [{ name: 'workstation', role: 'workstation', ports: [] }],
-  facts: {},
-  token: 't',
-};
+const session = runningSession();
 
 const run = (...actions: LabSessionAction[]) => actions.reduce(labSessionReducer, initialLabSession);
 const running = (...actions: LabSessionAction[]) => run({ type: 'start', resuming: false }, { type: 'started', session }, ...actions);

@@ -1,6 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { freemem } from 'node:os';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   type AdminPoolResponse,
@@ -18,17 +16,6 @@ import { type AppContext, bearerToken } from './context.js';
 const maxOverrideMs = 24 * 3600 * 1000;
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** The machine's MemAvailable in MB (what the kernel can give without swapping); os.freemem() where there is no /proc. */
-export function machineAvailableMemoryMb(): number {
-  try {
-    const kb = /^MemAvailable:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
-    if (kb) return Math.floor(Number(kb) / 1024);
-  } catch {
-    // No /proc (not Linux): the less precise figure below.
-  }
-  return Math.floor(freemem() / (1024 * 1024));
-}
 
 /**
  * The operator's routes (registered by api.ts only when SSH_LAB_ADMIN_TOKEN is set): warm a lab's
