@@ -1,3 +1,8 @@
+/**
+ * Over 300 lines because it is one state machine: a shell's channel and the one socket attached
+ * to it through attach, takeover, drop and grace, hand-off and end; the parts that are not that
+ * state (flow control, output frames, control messages, the screen) are in the sibling modules.
+ */
 import type { Logger } from 'pino';
 import type { ClientChannel } from 'ssh2';
 import type { RawData } from 'ws';
@@ -12,7 +17,10 @@ export type { TerminalSocket } from './control-channel.js';
 export interface ShellTerminalOptions {
   openShell: (size: { cols: number; rows: number }) => Promise<ClientChannel>;
   flow: { highBytes: number; lowBytes: number };
-  /** How long a shell outlives its dropped socket, waiting for a reconnect. */
+  /**
+   * How long this process keeps its channel to the shell after the socket dropped, waiting for a
+   * reconnect. Closing the channel only detaches: the shell lives on, on the workstation (dtach).
+   */
   graceMs: number;
   /** A paused client that acknowledges nothing for this long is dropped. */
   slowClientMs?: number;
@@ -45,7 +53,9 @@ interface Attachment {
 
 /**
  * One learner's interactive shell and the WebSocket currently attached to it. The shell outlives
- * the socket (reload, network blip): a new attach replays the recent screen. The parts: flow
+ * the socket (reload, network blip): a new attach replays the recent screen. It outlives this
+ * process's channel too: it runs on the workstation (StartedEnvironment.openShell attaches to it),
+ * so handOff() lets another process take over. The parts: flow
  * control (flow-controller.ts), output frames (output-batcher.ts), the control messages
  * (control-channel.ts) and the screen kept for a repaint (screen-history.ts).
  */
