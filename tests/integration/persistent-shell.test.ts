@@ -140,8 +140,11 @@ describe('the persistent shell', () => {
     const from = second.mark();
     second.channel.write('hello\r');
     await second.waitFor(/got:hello[\s\S]*\$ $/, from);
-    const state = await second.run('echo "x=$X cwd=$PWD shell=$$ cols=$COLUMNS"; jobs -l', /\[1\]\+?\s+\d+ Running\s+sleep 300 &[\s\S]*\$ $/);
-    assert.match(state, new RegExp(`x=42 cwd=/tmp shell=${shellPid} cols=120`));
+    const state = await second.run(
+      'echo "x=$X cwd=$PWD shell=$$ cols=$COLUMNS login=$(shopt -q login_shell && echo yes) same-tty=$([ "$(tty)" = "$SSH_TTY" ] && echo yes)"; jobs -l',
+      /\[1\]\+?\s+\d+ Running\s+sleep 300 &[\s\S]*\$ $/,
+    );
+    assert.match(state, new RegExp(`x=42 cwd=/tmp shell=${shellPid} cols=120 login=yes same-tty=yes`));
     assert.match(state, new RegExp(`${job} Running`));
 
     // exit ends the shell for good: the channel ends, and the next attach is a new shell.
