@@ -162,6 +162,33 @@ describe('timers', () => {
   });
 });
 
+describe('the end of the shell and of its channel', () => {
+  test('the shell exiting (an exit status, then close) ends the terminal with 4000 and says so', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    shells[0]!.emit('exit', 0);
+    shells[0]!.close();
+    assert.equal(socket.closedWith?.code, closeCodes.shellEnded);
+    assert.deepEqual(socket.controls.at(-1), { type: 'exit', code: 0, reason: 'shell-exited', message: 'The shell ended. Reconnect to open a new one.' });
+  });
+
+  test('a channel that closes without an exit status (the connection dropped) is no shell end: the socket is asked to reconnect, which opens a new channel', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    shells[0]!.close();
+    assert.equal(socket.closedWith?.code, 1011);
+    assert.ok(!Object.values(closeCodes).includes(socket.closedWith?.code as never), 'not one of the codes the widget stops on');
+    assert.ok(!socket.controls.some((c) => c.type === 'exit'), 'no "the shell ended"');
+    await settle();
+    const again = new FakeSocket();
+    await t.attach(again);
+    assert.equal(shells.length, 2, 'a new channel to the (same, persistent) shell');
+    assert.deepEqual(states(again), ['attached']);
+  });
+});
+
 describe('handing the shell off to another process', () => {
   test('handOff() flushes the output already read, closes the socket with 4010 and only detaches: no exit is announced', async () => {
     const { terminal: t, shells } = terminal();

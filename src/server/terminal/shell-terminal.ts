@@ -40,6 +40,8 @@ export interface AttachOrigin {
  * the backend's memory.
  */
 const inputHighBytes = 256 * 1024;
+/** WebSocket 1011 (unexpected condition): not one of closeCodes, so the widget reconnects. */
+const channelDroppedCode = 1011;
 /** A slow client asked to close is cut off after this if its close never completes. */
 const closeGraceMs = 5_000;
 
@@ -221,7 +223,7 @@ export class ShellTerminal {
         channel.on('data', (chunk: Buffer) => this.onOutput(chunk));
         channel.stderr.on('data', (chunk: Buffer) => this.onOutput(chunk));
         channel.on('exit', (code: number | null) => this.onShellExit(typeof code === 'number' ? code : null));
-        channel.on('close', () => this.onShellExit(null));
+        channel.on('close', () => this.onChannelClosed(channel));
         const early = this.earlyInput;
         this.earlyInput = [];
         this.earlyInputBytes = 0;
@@ -232,6 +234,22 @@ export class ShellTerminal {
         this.opening = undefined;
       });
     return this.opening;
+  }
+
+  /**
+   * The channel closed without an exit status: the SSH connection to the workstation dropped, and
+   * the shell, which runs there, most likely did not end. The socket is closed with a code the
+   * widget retries; its reconnect opens a new channel to the same shell. (A host that is really
+   * gone makes the environment lost, which ends the session through end().)
+   */
+  private onChannelClosed(channel: ClientChannel): void {
+    if (this.channel !== channel) return;
+    this.channel = undefined;
+    const current = this.current;
+    if (!current || this.ended) return;
+    this.output.flush();
+    current.socket.close(channelDroppedCode, 'the connection to the workstation dropped; reconnect');
+    this.current = undefined;
   }
 
   private onShellExit(code: number | null): void {
