@@ -3,7 +3,9 @@ import { closeCodes } from '../../protocol/terminal';
 /**
  * The terminal's WebSocket, kept open: a fresh ticket and a new socket after a drop, with one
  * attempt in flight at a time (two at once made the server "replace" the learner's own socket),
- * jittered exponential backoff up to a cap, and no retry when the server closed for good. While
+ * jittered exponential backoff up to a cap, and no retry when the server closed for good. A server
+ * that moves the terminal (4010, a backend stopping in a rolling restart) is reconnected the same
+ * way, with a fresh retry budget, and its retries are marked `moving`. While
  * open and quiet it sends the protocol's `ping`, so a proxy with an idle timeout keeps it.
  * No DOM and no xterm here: tests drive it with a fake socket and `node:test` mock timers.
  */
