@@ -98,8 +98,8 @@ test('every pod carries the Docker provider hardening, field by field', () => {
       assert.deepEqual(labHost!.resources!.limits, { memory: `${config.hostLimits.memoryMb}Mi`, cpu: `${config.hostLimits.cpus * 1000}m` }, where);
       for (const mount of mounts) {
         const mountName = labHost!.volumeMounts!.find((m) => m.mountPath === mount.path)?.name;
-        const volume = podSpec.volumes!.find((v) => v.name === mountName);
-        assert.equal(volume?.emptyDir?.sizeLimit, `${mount.sizeMb}Mi`, `${where} ${mount.path}`);
+        const sizeLimit: unknown = podSpec.volumes?.find((v) => v.name === mountName)?.emptyDir?.sizeLimit;
+        assert.equal(sizeLimit, `${mount.sizeMb}Mi`, `${where} ${mount.path}`);
       }
       const labels = pod.metadata!.labels!;
       for (const key of Object.values(podLabelKeys)) assert.ok(labels[key], `${where} label ${key}`);
