@@ -37,7 +37,7 @@ export const fixedTmpfsMb = { run: 4, shm: 4 } as const;
 export interface HostMount {
   path: string;
   sizeMb: number;
-  /** Octal mode of the mount's root: 1777 (sticky, as a tmpfs has by default) or 0755 for /home. */
+  /** Octal mode of the mount's root, as Docker makes it: 1777 (sticky) for /tmp, /var/tmp and /dev/shm, 0755 for /run and /home. */
   mode: '1777' | '0755';
   /** Whether programs may be run from it (home and /tmp: a learner runs the script they wrote). */
   exec: boolean;
@@ -46,7 +46,7 @@ export interface HostMount {
 /** Every memory-backed mount of a lab host, /dev/shm included, sized from the host limits. */
 export function hostMounts(limits: HostMountLimits): HostMount[] {
   return [
-    { path: '/run', sizeMb: fixedTmpfsMb.run, mode: '1777', exec: false },
+    { path: '/run', sizeMb: fixedTmpfsMb.run, mode: '0755', exec: false },
     { path: '/tmp', sizeMb: limits.tmpMb, mode: '1777', exec: true },
     { path: '/var/tmp', sizeMb: Math.max(4, Math.floor(limits.tmpMb / 2)), mode: '1777', exec: false },
     { path: '/home', sizeMb: limits.homeMb, mode: '0755', exec: true },

@@ -172,7 +172,7 @@ function renderPod(input: SessionRenderInput, host: HostSpec): IPod {
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
   // emptyDir roots are 0777 without the sticky bit: give each mount the mode a tmpfs has in the
-  // Docker provider (1777, /home 0755), or a learner could rename root's files in /tmp or /run.
+  // Docker provider (see hostMounts), or a learner could rename root's files in /tmp or /run.
   const modes: IContainer = {
     name: 'mount-modes',
     image: input.image,
@@ -180,7 +180,7 @@ function renderPod(input: SessionRenderInput, host: HostSpec): IPod {
     command: ['/bin/sh', '-c', mounts.map((m) => `chmod ${m.mode} ${m.path}`).join(' && ')],
     resources: { limits: { memory: '16Mi', cpu: '100m' }, requests: { memory: '16Mi', cpu: '10m' } },
     securityContext: securityContext([]),
-    volumeMounts,
+    volumeMounts: volumeMounts.map((m) => ({ ...m })),
   };
   return {
     apiVersion: 'v1',
@@ -206,7 +206,12 @@ function renderPod(input: SessionRenderInput, host: HostSpec): IPod {
       dnsPolicy: 'None',
       dnsConfig: { nameservers: ['127.0.0.1'] },
       ...(input.runtimeClassName ? { runtimeClassName: input.runtimeClassName } : {}),
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        seccompProfile: { type: 'RuntimeDefault' },
+        // sshd binds port 22 as root without NET_BIND_SERVICE: let any process of the pod's own
+        // network namespace bind low ports, as Docker does for every container (a "safe" sysctl).
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+      },
       initContainers: [modes],
       containers: [labHost],
       volumes: mounts.map((m) => ({ name: volumeName(m.path), emptyDir: { medium: 'Memory', sizeLimit: `${m.sizeMb}Mi` } })),
