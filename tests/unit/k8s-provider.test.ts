@@ -205,7 +205,7 @@ test('verify stops the start-up for a missing namespace or RBAC, not for a clust
   assert.deepEqual(await provider(cluster).status(), { available: true });
 });
 
-test('the reaper removes its own dead sessions and a gone backend’s, never a live backend’s', async () => {
+test('the reaper removes its own dead sessions and a gone backend’s, never a live backend’s nor a live session', async () => {
   const cluster = new FakeCluster();
   const labels = (session: string, owner: string) => ({ [podLabelKeys.session]: session, [podLabelKeys.owner]: owner });
   cluster.objects.set('Pod', [
@@ -213,6 +213,8 @@ test('the reaper removes its own dead sessions and a gone backend’s, never a l
     { name: 'mine-ended', labels: labels('ended', 'backend-a') },
     { name: 'other-live', labels: labels('s2', 'backend-b') },
     { name: 'gone-backend', labels: labels('s3', 'backend-old') },
+    // A session taken over after its replica was replaced (rolling restart): live, so kept.
+    { name: 'taken-over', labels: labels('moved', 'backend-replaced') },
     { name: 'backend-b', labels: { ...backendPodLabels } },
   ]);
   cluster.objects.set('Secret', [{ name: 'ssh-lab-ended', labels: labels('ended', 'backend-a') }]);
@@ -220,7 +222,7 @@ test('the reaper removes its own dead sessions and a gone backend’s, never a l
     { name: 'ssh-lab-s3', labels: labels('s3', 'backend-old') },
     { name: 'ssh-lab-s2', labels: labels('s2', 'backend-b') },
   ]);
-  const removed = await provider(cluster).reap(new Set(['live1']));
+  const removed = await provider(cluster).reap(new Set(['live1', 'moved']));
   assert.deepEqual(cluster.removed.sort(), ['NetworkPolicy/ssh-lab-s3', 'Pod/gone-backend', 'Pod/mine-ended', 'Secret/ssh-lab-ended']);
   assert.equal(removed, 4);
 });

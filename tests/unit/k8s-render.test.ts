@@ -71,6 +71,16 @@ test('every pod carries the Docker provider hardening, field by field', () => {
       assert.equal(podSpec.dnsPolicy, 'None', where);
       assert.deepEqual(podSpec.dnsConfig?.nameservers, ['127.0.0.1'], where);
       assert.equal(podSpec.securityContext?.seccompProfile?.type, 'RuntimeDefault', where);
+      // sshd binds port 22 without NET_BIND_SERVICE, as Docker allows in a container's own network namespace.
+      assert.deepEqual(podSpec.securityContext?.sysctls, [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }], where);
+      // The mounts get Docker's tmpfs modes before the host starts.
+      assert.equal(
+        podSpec.initContainers?.[0]?.command?.at(-1),
+        hostMounts(config.hostLimits)
+          .map((m) => `chmod ${m.mode} ${m.path}`)
+          .join(' && '),
+        where,
+      );
       // No host paths, no other volume kind: memory-backed emptyDirs sized like the Docker tmpfs mounts.
       const mounts = hostMounts(config.hostLimits);
       assert.equal(podSpec.volumes?.length, mounts.length, where);

@@ -10,7 +10,7 @@ import {
   type ProviderStatus,
   type StartedEnvironment,
 } from '../types.js';
-import { ClusterError, type LabCluster, type LabKind } from './cluster-types.js';
+import { ClusterError, type LabCluster, type LabKind, type LabelledObject } from './cluster-types.js';
 import { KubernetesEnvironment, type KubernetesEnvironmentOptions } from './environment.js';
 import { backendPodLabels, labelValue, podLabelKeys, selector } from './labels.js';
 import { PodWatch } from './pod-watch.js';
@@ -65,7 +65,9 @@ export class KubernetesEnvironmentProvider implements EnvironmentProvider {
   }
 
   private get watch(): PodWatch {
-    this.podWatch ??= new PodWatch(this.cluster, `${podLabelKeys.owner}=${this.owner}`, this.options.logger);
+    // Every lab pod of the namespace, not only this backend's: another replica's sessions can be
+    // taken over (a rolling restart) and are then watched from here.
+    this.podWatch ??= new PodWatch(this.cluster, podLabelKeys.session, this.options.logger);
     return this.podWatch;
   }
 
@@ -164,20 +166,25 @@ export class KubernetesEnvironmentProvider implements EnvironmentProvider {
     }
     // An owner is alive while its backend pod exists (a restarted container is the same owner).
     const reaper = new Reaper(this.owner, (owner) => owner === this.owner || backends.has(owner));
-    return reaper.reap(this.reapable(), live);
+    return reaper.reap(this.reapable(live), live);
   }
 
-  /** Pods in the reaper's containers, Secrets and NetworkPolicies in its networks; no firewall here. */
-  private reapable(): ReapableResources {
+  /**
+   * Pods in the reaper's containers, Secrets and NetworkPolicies in its networks; no firewall here.
+   * A live session is never a leftover, whoever started it: after a rolling restart the replica
+   * that made it is gone while the session lives on.
+   */
+  private reapable(live: ReadonlySet<string>): ReapableResources {
     const cluster = this.cluster;
     const labelled = podLabelKeys.session;
+    const notLive = (o: LabelledObject) => !live.has(o.labels[podLabelKeys.session] ?? '');
     return {
-      containers: async () => (await cluster.list('Pod', labelled)).map((p) => ({ id: p.name, labels: p.labels })),
+      containers: async () => (await cluster.list('Pod', labelled)).filter(notLive).map((p) => ({ id: p.name, labels: p.labels })),
       networks: async () => {
         const [secrets, policies] = await Promise.all([cluster.list('Secret', labelled), cluster.list('NetworkPolicy', labelled)]);
         return [
-          ...secrets.map((s) => ({ id: `Secret/${s.name}`, labels: s.labels })),
-          ...policies.map((p) => ({ id: `NetworkPolicy/${p.name}`, labels: p.labels })),
+          ...secrets.filter(notLive).map((s) => ({ id: `Secret/${s.name}`, labels: s.labels })),
+          ...policies.filter(notLive).map((p) => ({ id: `NetworkPolicy/${p.name}`, labels: p.labels })),
         ];
       },
       removeContainer: (id) => cluster.remove('Pod', id),

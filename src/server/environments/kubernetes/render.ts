@@ -47,7 +47,7 @@ export const podCapabilities: readonly HostCapability[] = hostCapabilities.filte
 
 /** The memory a pod asks the scheduler for, and the CPU: an idle host uses a few MB and no CPU (bench/baseline.json). */
 export function podRequests(limits: PodLimits): { memoryMb: number; millicpu: number } {
-  return { memoryMb: Math.min(limits.memoryMb, Math.max(16, Math.round(limits.memoryMb / 5))), millicpu: Math.min(Math.round(limits.cpus * 1000), 50) };
+  return { memoryMb: Math.min(limits.memoryMb, Math.max(16, Math.round(limits.memoryMb / 5))), millicpu: Math.min(Math.round(limits.cpus * 1000), 25) };
 }
 
 /** One name for every object of a session (Secret, NetworkPolicy) and the prefix of its pods'. */
