@@ -24,7 +24,7 @@ import type { LabCluster } from '../../src/server/environments/kubernetes/cluste
 import { KubernetesEnvironment } from '../../src/server/environments/kubernetes/environment.js';
 import { PodWatch } from '../../src/server/environments/kubernetes/pod-watch.js';
 import { podName, renderSession } from '../../src/server/environments/kubernetes/render.js';
-import { generateEd25519, type KeyPair } from '../../src/server/environments/ssh.js';
+import { connect, generateEd25519, type KeyPair } from '../../src/server/environments/ssh.js';
 import { environmentSpec } from '../../src/server/labs/provision.js';
 import { newPassword, newSessionId } from '../../src/server/sessions/tokens.js';
 
@@ -160,6 +160,8 @@ async function cleanUp(): Promise<void> {
 const keys = new Map<string, KeyPair>();
 const defaultKubeNetwork = 'podman-default-kube-network';
 let kubeNetworkBefore = true;
+let backendKey: KeyPair;
+let gatewayAddress: string;
 
 before(async () => {
   if (!havePodman) return;
@@ -237,7 +239,10 @@ before(async () => {
       name,
     );
   }
+  await environment.admitEveryBackend();
   await environment.ready();
+  backendKey = admin;
+  gatewayAddress = gateway;
 });
 
 after(async () => {
@@ -308,4 +313,27 @@ test('a learner shell works on the workstation', { skip }, async () => {
   shell.write('echo "sum=$((6*7))" && whoami\n');
   await seen(/sum=42\r?\nlearner/);
   shell.end('exit\n');
+});
+
+test('every backend replica may log in, a learner on a lab host never falls under the backend block', { skip }, async () => {
+  const server = environment!.hosts.find((h) => h.name === 'server')!;
+  const workstation = environment!.hosts.find((h) => h.name === 'workstation')!;
+  // A new connection after the reload (another replica would open one like it) is accepted.
+  const client = await connect({ host: server.address, port: 22, username: 'root', privateKey: backendKey.privateKey, hostKey: keys.get('server')!.blob });
+  client.end();
+  // A lab's root switches key logins off (sshd-hardening): that holds for the learner coming from
+  // the workstation, and not for the backend, which keeps its own settings from any other address.
+  const effective = async (address: string) => {
+    const script = `sshd -T -C user=learner,host=x,addr=${address},laddr=${server.address},lport=22 | grep ^pubkeyauthentication`;
+    return (await environment!.exec('server', script, { user: 'root' })).stdout.trim();
+  };
+  await environment!.exec('server', 'echo "PubkeyAuthentication no" > /etc/ssh/sshd_config.d/lab.conf', { user: 'root' });
+  try {
+    assert.equal(await effective(workstation.address), 'pubkeyauthentication no');
+    assert.equal(await effective('127.0.0.1'), 'pubkeyauthentication no');
+    assert.equal(await effective(gatewayAddress), 'pubkeyauthentication yes');
+    assert.equal(await effective('10.250.3.4'), 'pubkeyauthentication yes', 'a replica at any other pod address');
+  } finally {
+    await environment!.exec('server', 'rm -f /etc/ssh/sshd_config.d/lab.conf', { user: 'root' });
+  }
 });

@@ -147,6 +147,7 @@ export class KubernetesEnvironmentProvider implements EnvironmentProvider {
         }),
       );
       await environment.writeHostsFile();
+      await environment.admitEveryBackend();
       await environment.ready();
       return environment;
     } catch (error) {
