@@ -301,3 +301,21 @@ test('API errors become operator messages: RBAC, a missing namespace, an API tha
   assert.equal(down.problem, 'unreachable');
   assert.match(down.message, /does not answer \(connect ECONNREFUSED 127\.0\.0\.1:6443\) while listing pods/);
 });
+
+test('the client adapter: an API server that does not answer is "unreachable", with the address', async () => {
+  const { createServer } = await import('node:net');
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { kubeCluster } = await import('../../src/server/environments/kubernetes/cluster.js');
+  // A free loopback port with nothing listening on it.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const kc = new KubeConfig();
+  kc.loadFromClusterAndUser({ name: 'test', server: `https://127.0.0.1:${port}`, skipTLSVerify: false }, { name: 'test', token: 'x' });
+  await assert.rejects(kubeCluster('ssh-lab', kc).probe(), (error: ClusterError) => {
+    assert.equal(error.problem, 'unreachable');
+    assert.match(error.message, /The Kubernetes API does not answer \(.*\) while creating secrets \(dry run\)/);
+    return true;
+  });
+});

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig, makeInformer, NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 // The library's models rename a few fields (NetworkPolicy's `from` is `_from`): wire objects go through its serialiser.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
@@ -58,9 +61,20 @@ function model<T>(object: LabObject): T {
 export function kubeCluster(namespace: string, kubeConfig?: KubeConfig): LabCluster {
   const kc = kubeConfig ?? new KubeConfig();
   if (!kubeConfig) kc.loadFromDefault();
+  // Without any of these, loadFromDefault falls back to http://localhost:8080, whose error says nothing useful.
+  const credentials =
+    kubeConfig !== undefined ||
+    Boolean(process.env.KUBECONFIG) ||
+    Boolean(process.env.KUBERNETES_SERVICE_HOST) ||
+    existsSync(join(homedir(), '.kube', 'config'));
   const core = kc.makeApiClient(CoreV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
   const call = async <T>(doing: string, request: () => Promise<T>): Promise<T> => {
+    if (!credentials)
+      throw new ClusterError(
+        'unreachable',
+        'No Kubernetes credentials: run the backend in a pod with its ServiceAccount (deploy/kubernetes), or set KUBECONFIG.',
+      );
     try {
       return await request();
     } catch (error) {
