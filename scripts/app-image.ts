@@ -59,7 +59,7 @@ export function packageClosure(roots: Iterable<string>, lock: { packages: Record
     for (let dir = from; ; dir = dirname(dirname(dir))) {
       const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
       if (lock.packages[candidate]) return candidate;
-      if (!dir || !dir.includes('node_modules')) return lock.packages[`node_modules/${name}`] ? `node_modules/${name}` : undefined;
+      if (!dir?.includes('node_modules')) return lock.packages[`node_modules/${name}`] ? `node_modules/${name}` : undefined;
     }
   };
   const visit = (path: string) => {
