@@ -100,7 +100,9 @@ function renderSecret(input: SessionRenderInput): ISecret {
  * The session's pods talk to each other on any port (a lab's service on server:8080 as on the
  * Docker session network), accept SSH from SSH Lab's own pods on their sshd ports, and reach
  * nothing else: no other session, no cluster DNS (names resolve from /etc/hosts), no API server,
- * no node, no internet. Replies to the backend's connections pass (policies are stateful).
+ * no other node, no internet. Replies to the backend's connections pass (policies are stateful).
+ * Traffic to the pod's own node is never policed by a NetworkPolicy: the operator page says how
+ * to close it (the CNI's host policies).
  */
 function renderNetworkPolicy(input: SessionRenderInput): INetworkPolicy {
   const sameSession = { podSelector: { matchLabels: { [podLabelKeys.session]: input.spec.sessionId } } };
