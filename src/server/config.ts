@@ -65,7 +65,7 @@ const variables = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SSH_LAB_SITE_DIR: z.string().default('build'),
   /** Where lab environments run: the provider chosen in the composition root. */
-  SSH_LAB_PROVIDER: z.enum(['docker']).default('docker'),
+  SSH_LAB_PROVIDER: z.enum(['docker', 'kubernetes']).default('docker'),
   /** Comma-separated origins allowed to open terminals; empty means the site's own origin only. */
   SSH_LAB_ALLOWED_ORIGINS: origins,
   SSH_LAB_TRUST_PROXY: bool.default(false),
@@ -107,6 +107,21 @@ const variables = z.object({
   SSH_LAB_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
   /** The operator's /api/admin routes (warming the pool) answer only to "Authorization: Bearer <this>"; unset, they do not exist. */
   SSH_LAB_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
+  // Kubernetes provider (SSH_LAB_PROVIDER=kubernetes); deploy/kubernetes sets these.
+  /** The namespace lab pods run in (the backend's ServiceAccount has a Role there). */
+  SSH_LAB_K8S_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (lowercase letters, digits, dashes; at most 63)')
+    .default('ssh-lab'),
+  /** A RuntimeClass for lab pods, e.g. gvisor; empty uses the nodes' default runtime. */
+  SSH_LAB_K8S_RUNTIME_CLASS: z
+    .string()
+    .regex(/^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a RuntimeClass name')
+    .default(''),
+  /** The lab-host image as the cluster pulls it (e.g. registry.example.org/ssh-lab/lab-host:<tag>); empty: the local tag. */
+  SSH_LAB_K8S_IMAGE: z.string().default(''),
+  /** This backend pod's address (the Deployment sets it from status.podIP): lab hosts accept the backend's key from it only. */
+  SSH_LAB_K8S_POD_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -123,6 +138,8 @@ function checkTogether(c: z.output<typeof variables>, ctx: z.RefinementCtx): voi
       `SSH_LAB_HOST_HOME_MB + SSH_LAB_HOST_TMP_MB take ${tmpfsMb} MB of tmpfs, which counts against SSH_LAB_HOST_MEMORY_MB=${c.SSH_LAB_HOST_MEMORY_MB}: keep them under 60 % of it`,
     );
   }
+  if (c.SSH_LAB_PROVIDER === 'kubernetes' && !c.SSH_LAB_K8S_POD_IP)
+    problem('SSH_LAB_K8S_POD_IP', "is required with SSH_LAB_PROVIDER=kubernetes: set it from the pod's status.podIP (deploy/kubernetes does)");
   const poolPrefix = cidrPrefix(c.SSH_LAB_SUBNET_POOL);
   if (poolPrefix !== undefined && c.SSH_LAB_SUBNET_PREFIX < poolPrefix)
     problem('SSH_LAB_SUBNET_PREFIX', `must not be below the prefix of SSH_LAB_SUBNET_POOL (/${poolPrefix})`);
@@ -167,6 +184,12 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   metricsToken: c.SSH_LAB_METRICS_TOKEN,
   adminToken: c.SSH_LAB_ADMIN_TOKEN,
+  kubernetes: {
+    namespace: c.SSH_LAB_K8S_NAMESPACE,
+    runtimeClassName: c.SSH_LAB_K8S_RUNTIME_CLASS || undefined,
+    image: c.SSH_LAB_K8S_IMAGE || undefined,
+    podIp: c.SSH_LAB_K8S_POD_IP,
+  },
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { GenericContainer, Wait } from 'testcontainers';
+import { fixedTmpfsMb, hostCapabilities } from './host-spec.js';
 
 export interface HostLimits {
   memoryMb: number;
@@ -10,26 +11,8 @@ export interface HostLimits {
   runtime?: string;
 }
 
-/**
- * Capabilities a lab host keeps (Docker's default set is dropped whole, then these come back):
- * - SETUID, SETGID: sshd switches to the user who logged in (and to its privilege-separation user);
- * - SYS_CHROOT: sshd's pre-authentication child chroots into /run/sshd;
- * - CHOWN: the entrypoint hands the tmpfs home to learner, sshd chowns the session's pty;
- * - AUDIT_WRITE: Debian's sshd is built with Linux audit and refuses logins when it cannot write
- *   a login record;
- * - NET_ADMIN: only for the entrypoint, to delete the default route;
- * - SETPCAP: only for the entrypoint, to drop NET_ADMIN and itself from the bounding set before
- *   tini and sshd start, so no process of the host (PID 1 included) holds either afterwards.
- * Not kept: NET_BIND_SERVICE (Docker lets any user bind low ports inside a container's network
- * namespace), NET_RAW (no ping, no raw packets), DAC_OVERRIDE, FOWNER, KILL, MKNOD and the rest.
- */
-export const hostCapabilities = ['SETUID', 'SETGID', 'SYS_CHROOT', 'CHOWN', 'AUDIT_WRITE', 'NET_ADMIN', 'SETPCAP'] as const;
-
-/** What sshd and every other process of a running host keep: the list above without the start-up two. */
-export const runtimeCapabilities = hostCapabilities.filter((c) => c !== 'NET_ADMIN' && c !== 'SETPCAP');
-
-/** Sizes of the small tmpfs mounts besides home and /tmp (MB); /dev/shm is set with withSharedMemorySize. */
-export const fixedTmpfsMb = { run: 4, shm: 4 } as const;
+// The constants every provider shares live in host-spec.ts; re-exported for the Docker side's importers.
+export { fixedTmpfsMb, hostCapabilities, runtimeCapabilities } from './host-spec.js';
 
 /** testcontainers has no builder for these settings; they go on its host config here, in one place. */
 export class LabHostContainer extends GenericContainer {

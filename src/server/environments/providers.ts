@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { DockerEnvironmentProvider } from './docker-provider.js';
 import { labHostImage } from './image.js';
+import { kubeCluster } from './kubernetes/cluster.js';
+import { KubernetesEnvironmentProvider } from './kubernetes/provider.js';
 import type { EnvironmentProvider } from './types.js';
 
 type ProviderFactory = (config: Config, logger: Logger) => EnvironmentProvider;
@@ -20,6 +22,18 @@ const providerFactories: { readonly [Id in Config['provider']]: ProviderFactory 
       hostFirewall: config.hostFirewall,
       startupTimeoutMs: config.startupTimeoutMs,
       logger,
+    }),
+  kubernetes: (config, logger) =>
+    new KubernetesEnvironmentProvider({
+      namespace: config.kubernetes.namespace,
+      image: config.kubernetes.image ?? labHostImage(),
+      runtimeClassName: config.kubernetes.runtimeClassName,
+      limits: config.hostLimits,
+      // The config schema requires it with SSH_LAB_PROVIDER=kubernetes.
+      podIp: config.kubernetes.podIp ?? '',
+      startupTimeoutMs: config.startupTimeoutMs,
+      logger,
+      cluster: () => kubeCluster(config.kubernetes.namespace),
     }),
 };
 
