@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClientChannel } from 'ssh2';
 import { SshHosts, type SshHost } from '../ssh-hosts.js';
+import { attachPersistentShell } from '../ssh.js';
 import { ProviderUnavailableError, type ExecOptions, type ExecResult, type LostListener, type StartedEnvironment, type StartedHost } from '../types.js';
 import type { LabCluster } from './cluster-types.js';
 import type { PodWatch } from './pod-watch.js';
@@ -123,7 +124,8 @@ export class KubernetesEnvironment implements StartedEnvironment {
   async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
     const workstation = this.ssh.workstation;
     if (!workstation) throw new Error('This environment has no workstation');
-    return this.ssh.shell(workstation.name, 'learner', size);
+    // The same image as the Docker provider's: the learner's persistent shell (dtach on the workstation).
+    return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
   }
 
   dispose(): Promise<void> {
