@@ -1,4 +1,6 @@
+import { join, resolve } from 'node:path';
 import * as z from 'zod';
+import { projectRoot } from '../labs/project-root.js';
 import { parseCidr } from './environments/subnets.js';
 
 /**
@@ -107,6 +109,16 @@ const variables = z.object({
   SSH_LAB_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
   /** The operator's /api/admin routes (warming the pool) answer only to "Authorization: Bearer <this>"; unset, they do not exist. */
   SSH_LAB_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
+  // SSH gateway (issue 14)
+  /** Port of the SSH gateway learners' own clients log in to, on HOST; 0 turns it off. */
+  SSH_LAB_GATEWAY_PORT: int(0, 65535).default(2222),
+  /** The host name learners are told to connect to (behind a load balancer); unset, the name the browser used. */
+  SSH_LAB_GATEWAY_PUBLIC_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, 'use a host name or address, e.g. labs.example.org')
+    .optional(),
+  /** Where the gateway keeps its host key (shared by replicas on one machine). */
+  SSH_LAB_DATA_DIR: z.string().default(join(projectRoot, '.ssh-lab-data')),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -167,6 +179,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   metricsToken: c.SSH_LAB_METRICS_TOKEN,
   adminToken: c.SSH_LAB_ADMIN_TOKEN,
+  // SSH gateway (issue 14)
+  gateway: { port: c.SSH_LAB_GATEWAY_PORT, publicHost: c.SSH_LAB_GATEWAY_PUBLIC_HOST, dataDir: resolve(c.SSH_LAB_DATA_DIR) },
 }));
 
 export type Config = z.output<typeof configSchema>;
