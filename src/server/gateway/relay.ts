@@ -71,34 +71,32 @@ export function relaySession(session: Session, workstation: () => Promise<Client
   ) => {
     const front = accept();
     if (!front) return;
-    workstation()
-      .then(
-        (client) =>
-          new Promise<ClientChannel>((resolve, fail) => {
-            try {
-              open(client, (error, channel) => (error ? fail(error) : resolve(channel)));
-            } catch (error) {
-              fail(error as Error);
-            }
-          }),
-      )
-      .then(
-        (channel) => {
-          if (closed) {
-            channel.close();
-            return;
-          }
-          back = channel;
-          if (pendingWindow) channel.setWindow(pendingWindow.rows, pendingWindow.cols, pendingWindow.height, pendingWindow.width);
-          pipeChannels(front, channel, events);
-        },
-        (error: Error) => {
-          events.failed(what, error);
-          front.stderr.write(`The lab's workstation did not open a ${what} channel (${error.message}).\r\n`);
-          front.exit(1);
-          front.end();
-        },
-      );
+    const failed = (error: Error) => {
+      events.failed(what, error);
+      front.stderr.write(`The lab's workstation did not open a ${what} channel (${error.message}).\r\n`);
+      front.exit(1);
+      front.end();
+    };
+    workstation().then((client) => {
+      // The listeners go on inside the callback, not a promise hop later: ssh2 parses a whole TCP
+      // read at once, so a quick command's output, exit status and close can follow its open
+      // reply in the same read and would be emitted before a later listener existed.
+      const opened = (error: Error | undefined, channel: ClientChannel) => {
+        if (error) return failed(error);
+        if (closed) {
+          channel.close();
+          return;
+        }
+        back = channel;
+        if (pendingWindow) channel.setWindow(pendingWindow.rows, pendingWindow.cols, pendingWindow.height, pendingWindow.width);
+        pipeChannels(front, channel, events);
+      };
+      try {
+        open(client, opened);
+      } catch (error) {
+        failed(error as Error);
+      }
+    }, failed);
   };
 
   const window = () => (pty ? { term: pty.term, cols: pty.cols, rows: pty.rows, width: pty.width, height: pty.height, modes: pty.modes } : undefined);
