@@ -10,7 +10,7 @@ import { expect, test } from './fixtures.js';
 // The worker's server is configured before any test runs, so the port is found synchronously here.
 const gatewayPort = execFileSync(
   process.execPath,
-  ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"],
+  ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})"],
   {
     encoding: 'utf8',
   },

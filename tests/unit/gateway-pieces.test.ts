@@ -12,6 +12,8 @@ import { forwardTarget } from '../../src/server/gateway/forward.js';
 import { hostKeyFileName, loadOrCreateHostKey } from '../../src/server/gateway/host-key.js';
 import { AuthThrottle, ConnectionCounter, defaultGatewayLimits } from '../../src/server/gateway/limits.js';
 import { generateEd25519 } from '../../src/server/environments/ssh.js';
+import type { CreateSessionResponse } from '../../src/protocol/api.js';
+import { buildTestApp } from '../helpers/app.js';
 import { fakeHost } from '../helpers/fakes.js';
 
 describe('gateway credentials', () => {
@@ -173,5 +175,28 @@ describe('gateway configuration and commands', () => {
       ['ssh -J lab-abc@labs.example.org:2222 learner@workstation', 'ssh -J lab-abc@labs.example.org:2222 learner@server'],
     );
     assert.deepEqual({ host: c.putty.host, port: c.putty.port, username: c.putty.username }, { host: 'labs.example.org', port: 2222, username: 'lab-abc' });
+  });
+});
+
+describe('POST /api/sessions/:id/gateway without a gateway', () => {
+  test('needs the token; then answers 404 GATEWAY_OFF with a sentence', async () => {
+    const t = await buildTestApp();
+    try {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"labId":"keygen"}',
+      });
+      const session = created.json() as CreateSessionResponse;
+      const anonymous = await t.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/gateway` });
+      assert.equal(anonymous.statusCode, 401);
+      const off = await t.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/gateway`, headers: { authorization: `Bearer ${session.token}` } });
+      assert.equal(off.statusCode, 404);
+      assert.equal(off.json().error, 'GATEWAY_OFF');
+      assert.match(off.json().message, /SSH_LAB_GATEWAY_PORT=0/);
+    } finally {
+      await t.close();
+    }
   });
 });
