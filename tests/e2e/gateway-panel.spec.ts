@@ -17,7 +17,11 @@ const gatewayPort = execFileSync(
 ).trim();
 const dataDir = mkdtempSync(join(tmpdir(), 'ssh-lab-gateway-e2e-'));
 
-test.use({ siteEnv: { SSH_LAB_GATEWAY_PORT: gatewayPort, SSH_LAB_DATA_DIR: dataDir }, labPage: '/docs/scp', labId: 'scp-basics' });
+test.use({
+  siteEnv: { SSH_LAB_GATEWAY_PORT: gatewayPort, SSH_LAB_DATA_DIR: dataDir, SSH_LAB_SUBNET_POOL: '172.26.160.0/20' },
+  labPage: '/docs/scp',
+  labId: 'scp-basics',
+});
 
 test('the panel shows this lab’s login, the commands for each client and the fingerprint, and the login works', async ({ lab, site, pageErrors }) => {
   const panel = lab.root.getByTestId('own-terminal');
