@@ -65,6 +65,8 @@ export class SshGateway {
   private readonly throttle: AuthThrottle;
   private readonly counter: ConnectionCounter;
   private readonly bySession = new Map<string, Set<Connection>>();
+  /** Every open connection, logged in or not: close() ends them all. */
+  private readonly open = new Set<Connection>();
   private readonly usernameKey: Buffer;
   private closing = false;
 
@@ -114,9 +116,11 @@ export class SshGateway {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const connections of this.bySession.values()) for (const connection of connections) connection.end();
+    for (const connection of this.open) connection.end();
     this.bySession.clear();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // end() half-closes; a client that never closes its side must not hold up the shutdown.
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 
   private refused(reason: string, fields: Record<string, unknown>): void {
@@ -134,6 +138,7 @@ export class SshGateway {
       return;
     }
     metrics.gatewayConnections.set(this.counter.open);
+    this.open.add(connection);
     const grace = setTimeout(() => {
       this.refused('login-timeout', { address });
       connection.end();
@@ -173,6 +178,7 @@ export class SshGateway {
     connection.on('close', () => {
       clearTimeout(grace);
       release();
+      this.open.delete(connection);
       metrics.gatewayConnections.set(this.counter.open);
       if (bound) this.bySession.get(bound.session.id)?.delete(connection);
     });
