@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -184,6 +185,20 @@ describe('the SSH gateway refuses', { timeout: 300_000 }, () => {
       for (const socket of held) socket.destroy();
     }
     await waitFor(async () => (await a.client.ssh([], 'true')).code === 0);
+  });
+
+  test('random bytes, before and after the SSH identification, leave the gateway serving', async () => {
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(a.credential.port, '127.0.0.1');
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+        socket.once('data', () => socket.end(Buffer.concat([i % 2 ? Buffer.from('SSH-2.0-fuzz\r\n') : Buffer.alloc(0), randomBytes(4096)])));
+      });
+    }
+    const after = await a.client.ssh([], 'echo served');
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.stdout, 'served\n');
   });
 
   test('a flood of wrong passwords locks that username from that address; another session still logs in', async () => {
