@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenSshClient } from '../helpers/openssh.js';
@@ -22,6 +22,8 @@ test.use({
   labPage: '/docs/scp',
   labId: 'scp-basics',
 });
+
+test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 test('the panel shows this lab’s login, the commands for each client and the fingerprint, and the login works', async ({ lab, site, pageErrors }) => {
   const panel = lab.root.getByTestId('own-terminal');

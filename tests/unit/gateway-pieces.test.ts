@@ -122,7 +122,8 @@ describe('authorized_keys', () => {
 
 describe('the gateway host key', () => {
   test('made once (0600 in a 0700 directory), the same on the next start, fingerprint as ssh-keygen prints it', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'ssh-lab-hostkey-')), 'data');
+    const parent = mkdtempSync(join(tmpdir(), 'ssh-lab-hostkey-'));
+    const dir = join(parent, 'data');
     try {
       const first = await loadOrCreateHostKey(dir, () => assert.fail('no warning expected'));
       const second = await loadOrCreateHostKey(dir, () => assert.fail('no warning expected'));
@@ -134,7 +135,7 @@ describe('the gateway host key', () => {
       const together = await Promise.all([1, 2, 3].map(() => loadOrCreateHostKey(join(dir, 'race'), () => undefined)));
       assert.equal(new Set(together.map((k) => k.fingerprint)).size, 1, 'replicas starting together agree on one key');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
