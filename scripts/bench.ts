@@ -23,6 +23,7 @@ import { judge, type BenchTargetId } from '../src/protocol/bench-targets.js';
 import { projectRoot } from '../src/server/environments/image.js';
 import { ensureImages } from './images.js';
 import { measureFloor, type FloorResult } from './bench/floor.js';
+import { measureGateway, type GatewayResult } from './bench/gateway.js';
 import { measureLevers } from './bench/levers.js';
 import { migrateBaseline } from './bench/migrate-baseline.js';
 import { BenchServer, benchServerPids, log, machineInfo, run, type Summary } from './bench/lib.js';
@@ -42,7 +43,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = flag('quick');
-const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,site').split(','));
+const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,gateway,site').split(','));
 if (quick && !option('only')) sections.delete('site');
 if (flag('skip-site')) sections.delete('site');
 
@@ -161,6 +162,10 @@ if (sections.has('capacity')) {
     capacity = await measureCapacity(server, twoHostLab, cap, milestones, quick ? 100 : 300);
   });
 }
+
+// SSH gateway (issue 14): its own server, OpenSSH through the gateway beside OpenSSH straight in.
+let gateway: GatewayResult | undefined;
+if (sections.has('gateway')) gateway = await measureGateway({ quick });
 
 let site: SiteResult | undefined;
 if (sections.has('site')) {
@@ -304,6 +309,18 @@ if (capacity) {
     value: capacity.estimatedMachineLimit.sessions,
     unit: 'sessions',
   });
+}
+if (gateway) {
+  add({
+    group: 'gateway',
+    metric: 'ssh -tt to the prompt through the gateway',
+    value: gateway.gatewayPromptMs.p50,
+    unit: 'ms p50',
+    floor: gateway.directPromptMs.p50,
+  });
+  add({ group: 'gateway', metric: 'ssh -tt to the prompt straight into the workstation', value: gateway.directPromptMs.p50, unit: 'ms p50' });
+  add({ group: 'gateway', metric: `scp ${gateway.scpMB} MB through the gateway`, value: gateway.gatewayScpMBps, unit: 'MB/s', floor: gateway.directScpMBps });
+  add({ group: 'gateway', metric: `scp ${gateway.scpMB} MB straight into the workstation`, value: gateway.directScpMBps, unit: 'MB/s' });
 }
 if (site) {
   add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });

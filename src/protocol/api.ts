@@ -122,3 +122,19 @@ export const setPoolTargetResponseSchema = z.object({
   }),
 });
 export type SetPoolTargetResponse = z.infer<typeof setPoolTargetResponseSchema>;
+
+// SSH gateway (issue 14)
+/** POST /api/sessions/:id/gateway: a login for the learner's own SSH client (the password is shown once; POST again rotates it). */
+export const gatewayCredentialSchema = z.object({
+  /** Where the client connects: SSH_LAB_GATEWAY_PUBLIC_HOST, or the host name the browser used. */
+  host: z.string(),
+  port: z.number().int(),
+  /** Names the session to the gateway; neither its id nor its token. */
+  username: z.string(),
+  password: z.string(),
+  /** The gateway's host key, `SHA256:…` as ssh-keygen -lf and the client's first-connection prompt show it. */
+  hostKeyFingerprint: z.string(),
+  /** When the session, and so the password, ends (ISO 8601). */
+  expiresAt: z.string(),
+});
+export type GatewayCredentialView = z.infer<typeof gatewayCredentialSchema>;

@@ -1,4 +1,6 @@
+import { join, resolve } from 'node:path';
 import * as z from 'zod';
+import { projectRoot } from '../labs/project-root.js';
 import { parseCidr } from './environments/subnets.js';
 
 /**
@@ -122,6 +124,16 @@ const variables = z.object({
   SSH_LAB_K8S_IMAGE: z.string().default(''),
   /** This backend pod's address (the Deployment sets it from status.podIP): lab hosts accept the backend's key from it only. */
   SSH_LAB_K8S_POD_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
+  // SSH gateway (issue 14)
+  /** Port of the SSH gateway learners' own clients log in to, on HOST; 0 turns it off. */
+  SSH_LAB_GATEWAY_PORT: int(0, 65535).default(2222),
+  /** The host name learners are told to connect to (behind a load balancer); unset, the name the browser used. */
+  SSH_LAB_GATEWAY_PUBLIC_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, 'use a host name or address, e.g. labs.example.org')
+    .optional(),
+  /** Where the gateway keeps its host key (shared by replicas on one machine). */
+  SSH_LAB_DATA_DIR: z.string().default(join(projectRoot, '.ssh-lab-data')),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -190,6 +202,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
     image: c.SSH_LAB_K8S_IMAGE || undefined,
     podIp: c.SSH_LAB_K8S_POD_IP,
   },
+  // SSH gateway (issue 14)
+  gateway: { port: c.SSH_LAB_GATEWAY_PORT, publicHost: c.SSH_LAB_GATEWAY_PUBLIC_HOST, dataDir: resolve(c.SSH_LAB_DATA_DIR) },
 }));
 
 export type Config = z.output<typeof configSchema>;

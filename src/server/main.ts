@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createProvider } from './environments/providers.js';
 import { buildApp } from './app.js';
 import { LabCatalogue } from './labs/catalogue.js';
+import { startGateway, type RunningGateway } from './gateway/start.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { machineAvailableMemoryMb } from './pool/machine-memory.js';
@@ -15,6 +16,8 @@ export interface RunningServer {
   url: string;
   /** The environment source: warm pool (targets may all be 0) and cold starts. */
   pool?: WarmPool;
+  /** The SSH gateway's port and host-key fingerprint; absent when SSH_LAB_GATEWAY_PORT=0. */
+  gateway?: { port: number; fingerprint: string };
   close(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   }, config.reapIntervalSeconds * 1000);
   reaper.unref();
 
+  const gateway: RunningGateway | undefined = await startGateway(config, { registry, logger, metrics });
   const app = await buildApp({
     config,
     logger,
@@ -74,15 +78,23 @@ export async function startServer(env: Record<string, string | undefined> = proc
     provider,
     metrics,
     pool: { targets, pool, availableMemoryMb: machineAvailableMemoryMb },
+    gateway,
   });
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host }).catch(async (error: Error) => {
+    await gateway?.gateway.close();
+    throw error;
+  });
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   return {
     url,
     pool,
+    gateway: gateway && { port: gateway.port, fingerprint: gateway.gateway.fingerprint },
     async close() {
       clearInterval(reaper);
+      // No new gateway logins while sessions end; ending them closes their gateway connections.
+      const gatewayClosed = gateway?.gateway.close();
       await registry.closeAll();
+      await gatewayClosed;
       await app.close();
       provider.close?.();
     },

@@ -6,6 +6,10 @@ export interface Metrics {
   timeToShell: Histogram;
   sessionFailures: Counter;
   checks: Histogram;
+  // SSH gateway (issue 14)
+  gatewayConnections: Gauge;
+  gatewayLogins: Counter<'method'>;
+  gatewayRefusals: Counter<'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -25,6 +29,15 @@ export function createMetrics(): Metrics {
       name: 'ssh_lab_check_seconds',
       help: 'Duration of a lab check request',
       buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    // SSH gateway (issue 14)
+    gatewayConnections: new Gauge({ name: 'ssh_lab_gateway_connections', help: 'Open SSH gateway connections', registers: [registry] }),
+    gatewayLogins: new Counter({ name: 'ssh_lab_gateway_logins_total', help: 'SSH gateway logins, by method', labelNames: ['method'], registers: [registry] }),
+    gatewayRefusals: new Counter({
+      name: 'ssh_lab_gateway_refusals_total',
+      help: 'SSH gateway refusals (failed logins, locks, limits, forbidden channels and requests), by reason',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

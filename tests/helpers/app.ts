@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type { EnvironmentProvider, EnvironmentSpec, ExecResult, ProviderStatus, StartedEnvironment, StartedHost } from '../../src/server/environments/types.js';
@@ -44,6 +44,10 @@ class FakeEnvironment implements StartedEnvironment {
 
   async openShell(): Promise<ClientChannel> {
     throw new Error('the fake environment has no shell');
+  }
+
+  async connection(): Promise<Client> {
+    throw new Error('the fake environment has no SSH connection');
   }
 
   onLost(): void {}

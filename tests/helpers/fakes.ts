@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import type { RawData } from 'ws';
 import type { ServerMessage } from '../../src/protocol/terminal.js';
 import type {
@@ -138,6 +138,9 @@ export class FakeEnvironment implements StartedEnvironment {
     const channel = new FakeChannel();
     this.shells.push(channel);
     return channel.asChannel();
+  }
+  async connection(host: string): Promise<Client> {
+    throw new Error(`FakeEnvironment has no SSH connection to ${host}`);
   }
   onLost(listener: LostListener): void {
     this.lostListeners.push(listener);

@@ -11,6 +11,8 @@ export const testEnv: Record<string, string> = {
   SSH_LAB_SUBNET_POOL: '172.28.0.0/16',
   // Tests count their containers and time their sessions; the pool has tests of its own.
   SSH_LAB_POOL_SIZE: '0',
+  // Servers run in parallel: none takes the gateway's default port 2222 (the gateway tests give theirs a free one).
+  SSH_LAB_GATEWAY_PORT: '0',
 };
 
 /** The real server (Fastify, Docker provider, every lab), in this process, on a free port. */

@@ -77,6 +77,8 @@ function startProduction(): { child: ChildProcess; output: () => string } {
         .map(([id, size]) => `${id}=${size}`)
         .join(','),
       SSH_LAB_SUBNET_POOL: '172.24.0.0/20',
+      // Off: the gateway's default port 2222 may be taken by a parallel run.
+      SSH_LAB_GATEWAY_PORT: '0',
     },
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

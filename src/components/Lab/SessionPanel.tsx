@@ -5,6 +5,7 @@ import clsx from 'clsx';
 import { lazy, type RefObject, Suspense, useEffect, useState } from 'react';
 import type { LabApi } from './api';
 import KeyBar from './KeyBar';
+import OwnTerminalPanel from './OwnTerminalPanel';
 import { canReconnect, connectionNote, type FailedKind } from './session-state';
 import styles from './styles.module.css';
 import type { TerminalHandle } from './Terminal';
@@ -134,6 +135,7 @@ export default function SessionPanel({ session, api, terminal }: SessionPanelPro
             )}
           </BrowserOnly>
           {touch && <KeyBar onKey={(sequence) => terminal.current?.type(sequence)} />}
+          <OwnTerminalPanel api={api} sessionId={running.id} token={running.token} hosts={running.hosts} />
           {explanations.length > 0 && (
             <aside className={styles.explanations} aria-live="polite" data-testid="lab-explanation">
               {explanations.map((e) => (

@@ -1,4 +1,4 @@
-import type { ApiError, CheckResponse, CreateSessionResponse, SessionView, SolutionResponse, TicketResponse } from '../../protocol/api';
+import type { ApiError, CheckResponse, CreateSessionResponse, GatewayCredentialView, SessionView, SolutionResponse, TicketResponse } from '../../protocol/api';
 
 /** Why a call failed, in the terms the widget shows the learner. */
 export type FailureKind = 'unreachable' | 'unavailable' | 'capacity' | 'gone' | 'other';
@@ -60,6 +60,10 @@ export class LabApi {
   }
   solution(id: string, token: string) {
     return this.call<SolutionResponse>('GET', `/api/sessions/${id}/solution`, token);
+  }
+  /** A login for the learner's own SSH client (a new password each time). */
+  gateway(id: string, token: string) {
+    return this.call<GatewayCredentialView>('POST', `/api/sessions/${id}/gateway`, token);
   }
 
   /** The terminal socket's URL; `tab` (src/protocol/terminal.ts tabIdSchema) lets a newer socket of this page supersede an older one quietly. */

@@ -1,12 +1,12 @@
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { dockerStatus } from './docker-engine.js';
 import type { HostStopEvents } from './docker-events.js';
 import type { SessionNetwork } from './session-network.js';
 import { attachPersistentShell } from './ssh.js';
 import { SshHosts, type SshHost } from './ssh-hosts.js';
-import type { ExecOptions, ExecResult, LostListener, StartedEnvironment, StartedHost } from './types.js';
+import type { ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from './types.js';
 
 /** A started lab host: its SSH side and the container it runs in. */
 export interface DockerHost extends SshHost {
@@ -91,6 +91,10 @@ export class DockerEnvironment implements StartedEnvironment {
     // The learner's persistent shell (dtach on the workstation): it outlives this channel and
     // this process; any backend with its own connection attaches to the same one.
     return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
+  }
+
+  connection(host: string, user: LabUser): Promise<Client> {
+    return this.ssh.connection(host, user);
   }
 
   dispose(): Promise<void> {

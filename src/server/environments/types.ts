@@ -1,5 +1,5 @@
-import type { ClientChannel } from 'ssh2';
-import type { ExecOptions, ExecResult, HostRole, StartedHost } from '../../protocol/exec.js';
+import type { Client, ClientChannel } from 'ssh2';
+import type { ExecOptions, ExecResult, HostRole, LabUser, StartedHost } from '../../protocol/exec.js';
 
 export type { ExecOptions, ExecResult, HostRole, LabUser, StartedHost } from '../../protocol/exec.js';
 
@@ -35,6 +35,11 @@ export interface StartedEnvironment {
   exec(host: string, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** An interactive login shell for learner on the workstation. */
   openShell(size: { cols: number; rows: number }): Promise<ClientChannel>;
+  /**
+   * The backend's shared, host-key-pinned connection to a host as a user: the SSH gateway opens its
+   * own channels on it (a shell with the learner's pty, exec, the sftp subsystem).
+   */
+  connection(host: string, user: LabUser): Promise<Client>;
   /** Called once if a host stops or the backend can no longer reach it while the environment is in use. */
   onLost(listener: LostListener): void;
   dispose(): Promise<void>;

@@ -1,5 +1,5 @@
-import type { ClientChannel } from 'ssh2';
-import type { ExecOptions, ExecResult, LostListener, StartedEnvironment, StartedHost } from '../environments/types.js';
+import type { Client, ClientChannel } from 'ssh2';
+import type { ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from '../environments/types.js';
 
 /**
  * An environment whose learner shell is opened ahead of time: the login shell (and its
@@ -48,6 +48,10 @@ export class PrewarmedShellEnvironment implements StartedEnvironment {
       return channel;
     }
     return this.inner.openShell(size);
+  }
+
+  connection(host: string, user: LabUser): Promise<Client> {
+    return this.inner.connection(host, user);
   }
 
   onLost(listener: LostListener): void {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Errors } from '../errors.js';
 import { adminRoutes } from './admin.js';
 import type { AppContext } from './context.js';
+import { gatewayRoutes } from './gateway.js';
 import { labRoutes } from './labs.js';
 import { sessionRoutes } from './sessions.js';
 import { terminalRoutes } from './terminal.js';
@@ -12,9 +13,9 @@ import { terminalRoutes } from './terminal.js';
  * included, is limited per client address; each route counts on its own, and session creation
  * has a limit of its own (its route config). Health checks and the site are outside, unlimited.
  */
-export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics, pool }) => {
+export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics, pool, gateway }) => {
   // Not the options themselves: they carry the prefix, which the route plugins would add again.
-  const context: AppContext = { config, logger, catalogue, registry, provider, metrics, pool };
+  const context: AppContext = { config, logger, catalogue, registry, provider, metrics, pool, gateway };
   app.decorateRequest('labSession', null);
   await app.register(fastifyRateLimit, {
     global: true,
@@ -26,6 +27,7 @@ export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, l
   await app.register(labRoutes, context);
   await app.register(sessionRoutes, context);
   await app.register(terminalRoutes, context);
+  await app.register(gatewayRoutes, context);
   // The operator's routes exist only with a token configured: unset, /api/admin/… is a plain 404.
   if (config.adminToken && pool) await app.register(adminRoutes, context);
 

@@ -4,6 +4,7 @@ import type { SessionParams } from '../../protocol/api.js';
 import type { Config } from '../config.js';
 import type { EnvironmentProvider } from '../environments/types.js';
 import type { LabCatalogue } from '../labs/catalogue.js';
+import type { SshGateway } from '../gateway/gateway.js';
 import type { Metrics } from '../metrics.js';
 import type { PoolTargets } from '../pool/targets.js';
 import type { WarmPool } from '../pool/warm-pool.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   metrics: Metrics;
   /** The warm pool's controls; without it (or without SSH_LAB_ADMIN_TOKEN) there are no admin routes. */
   pool?: PoolControl;
+  /** The SSH gateway and the port learners reach it on; absent when SSH_LAB_GATEWAY_PORT=0. */
+  gateway?: { gateway: Pick<SshGateway, 'issue' | 'fingerprint'>; port: number };
 }
 
 declare module 'fastify' {

@@ -18,6 +18,8 @@ export class SessionRegistry {
   readonly tickets = new TicketBook();
   private sweeper?: NodeJS.Timeout;
   private closing = false;
+  /** Told when a session ends, whatever ended it (DELETE, expiry, idle, shutdown): the SSH gateway closes its connections. */
+  private readonly endListeners: ((sessionId: string, reason: string) => void)[] = [];
 
   constructor(
     private readonly config: Config,
@@ -120,6 +122,10 @@ export class SessionRegistry {
     return session;
   }
 
+  onEnded(listener: (sessionId: string, reason: string) => void): void {
+    this.endListeners.push(listener);
+  }
+
   async end(id: string, reason: string): Promise<void> {
     const session = this.sessions.get(id);
     if (!session) return;
@@ -127,6 +133,7 @@ export class SessionRegistry {
     this.metrics.sessions.set(this.sessions.size);
     this.tickets.revokeSession(id);
     session.state = 'ended';
+    for (const listener of this.endListeners) listener(id, reason);
     session.terminal.end('session-ended', `The session ended (${reason}).`);
     const started = performance.now();
     try {

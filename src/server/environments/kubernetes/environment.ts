@@ -1,8 +1,16 @@
 import type { Logger } from 'pino';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { SshHosts, type SshHost } from '../ssh-hosts.js';
 import { attachPersistentShell } from '../ssh.js';
-import { ProviderUnavailableError, type ExecOptions, type ExecResult, type LostListener, type StartedEnvironment, type StartedHost } from '../types.js';
+import {
+  ProviderUnavailableError,
+  type ExecOptions,
+  type ExecResult,
+  type LabUser,
+  type LostListener,
+  type StartedEnvironment,
+  type StartedHost,
+} from '../types.js';
 import type { LabCluster } from './cluster-types.js';
 import type { PodWatch } from './pod-watch.js';
 import { hostsFile } from './render.js';
@@ -126,6 +134,10 @@ export class KubernetesEnvironment implements StartedEnvironment {
     if (!workstation) throw new Error('This environment has no workstation');
     // The same image as the Docker provider's: the learner's persistent shell (dtach on the workstation).
     return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
+  }
+
+  connection(host: string, user: LabUser): Promise<Client> {
+    return this.ssh.connection(host, user);
   }
 
   dispose(): Promise<void> {
