@@ -58,6 +58,20 @@ const cidr = z
     }
   });
 
+// --- shared session directory (several replicas) ---
+const redisUrl = z
+  .string()
+  .optional()
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {}
+    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname)
+      ctx.addIssue({ code: 'custom', message: 'is not a Redis URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)' });
+  });
+
 /** The variables as they come (strings or absent); each says what it takes. */
 const variables = z.object({
   PORT: int(0, 65535).default(3000),
@@ -107,6 +121,11 @@ const variables = z.object({
   SSH_LAB_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
   /** The operator's /api/admin routes (warming the pool) answer only to "Authorization: Bearer <this>"; unset, they do not exist. */
   SSH_LAB_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 32"').optional(),
+  // --- shared session directory (several replicas) ---
+  /** Replicas sharing sessions through this Redis; unset, sessions live in this process alone. */
+  SSH_LAB_REDIS_URL: redisUrl,
+  /** A replica whose heartbeat is older than this is gone: others adopt its sessions and reap its pool. */
+  SSH_LAB_REPLICA_TTL_SECONDS: int(3, 600).default(10),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -167,6 +186,9 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   metricsToken: c.SSH_LAB_METRICS_TOKEN,
   adminToken: c.SSH_LAB_ADMIN_TOKEN,
+  // --- shared session directory (several replicas) ---
+  redisUrl: c.SSH_LAB_REDIS_URL,
+  replicaTtlSeconds: c.SSH_LAB_REPLICA_TTL_SECONDS,
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -29,6 +29,12 @@ export const Errors = {
   PoolOverMemory: createError<[string, string]>('POOL_OVER_MEMORY', 'Lab "%s" cannot be warmed to that size: %s', 409),
   TooManySessionStarts: createError('RATE_LIMITED', 'Too many new sessions from your address. Wait a minute and try again.', 429),
   TooManyRequests: createError('RATE_LIMITED', 'Too many requests from your address. Wait a minute and try again.', 429),
+  // --- shared session directory (several replicas) ---
+  SessionStoreDown: createError(
+    'SESSION_STORE_DOWN',
+    'The session store (Redis) does not answer, so no session can be started or looked up right now. Open terminals keep working; try again in a moment.',
+    503,
+  ),
 } as const;
 
 const catalogue: readonly (new (...args: never[]) => Error)[] = Object.values(Errors);

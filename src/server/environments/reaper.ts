@@ -35,10 +35,17 @@ export class Reaper {
     private readonly ownerAlive: (owner: string) => boolean = processAlive,
   ) {}
 
-  async reap(resources: ReapableResources, live: ReadonlySet<string>): Promise<number> {
+  /**
+   * `liveOwners`: with a shared session directory, the replicas whose heartbeat is current. Then a
+   * session in `live` (the directory's sessions: another replica may have adopted it) is never
+   * removed whoever made it, and a resource of an owner outside the set is a leftover.
+   */
+  async reap(resources: ReapableResources, live: ReadonlySet<string>, liveOwners?: ReadonlySet<string>): Promise<number> {
     const orphaned = (r: LabelledResource) => {
       const owner = r.labels?.[labelKeys.owner] ?? '';
-      return owner === this.owner ? !live.has(r.labels?.[labelKeys.session] ?? '') : !this.ownerAlive(owner);
+      const session = r.labels?.[labelKeys.session] ?? '';
+      if (liveOwners) return !live.has(session) && (owner === this.owner || !liveOwners.has(owner));
+      return owner === this.owner ? !live.has(session) : !this.ownerAlive(owner);
     };
     let removed = 0;
     const containers = (await resources.containers()).filter(orphaned);

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SessionParams } from '../../protocol/api.js';
 import type { Config } from '../config.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   metrics: Metrics;
   /** The warm pool's controls; without it (or without SSH_LAB_ADMIN_TOKEN) there are no admin routes. */
   pool?: PoolControl;
+  /** The shared directory's Redis (SSH_LAB_REDIS_URL): rate limits count there, across replicas. */
+  redis?: Redis;
 }
 
 declare module 'fastify' {
@@ -51,7 +54,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function sessionToken(registry: SessionRegistry) {
   return async (request: FastifyRequest<{ Params: SessionParams }>): Promise<void> => {
-    request.labSession = registry.authorise(request.params.id, bearerToken(request.headers.authorization));
+    request.labSession = await registry.authorise(request.params.id, bearerToken(request.headers.authorization));
   };
 }
 
