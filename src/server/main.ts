@@ -55,6 +55,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   if (directory.shared) {
     if (provider.agreeLoginKey) await provider.agreeLoginKey((own) => directory.loginKey(own));
     else logger.warn("this provider keeps its own login key: replicas cannot reach each other's environments");
+    // A store that lost its data gets the key the replicas agreed on back (the first to offer it wins, as before).
+    directory.onWiped(() => void provider.agreeLoginKey?.((own) => directory.loginKey(own)).catch(() => undefined));
   }
   const registry = new SessionRegistry(config, pool, logger, metrics, {
     directory,

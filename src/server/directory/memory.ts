@@ -124,5 +124,8 @@ export class MemoryDirectory implements SessionDirectory {
 
   async announceEnded(): Promise<void> {}
 
+  /** This process's memory is never wiped under it. */
+  onWiped(): void {}
+
   async close(): Promise<void> {}
 }

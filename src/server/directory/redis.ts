@@ -27,6 +27,8 @@ const key = {
   replica: (id: string) => `${prefix}replica:${id}`,
   replicas: `${prefix}replicas`,
   loginKey: `${prefix}login-key`,
+  /** A random mark set once per store: missing after a reconnect, the store lost its data. */
+  epoch: `${prefix}epoch`,
   gatewayUser: (name: string) => `${prefix}gateway:user:${name}`,
   gatewaySession: (id: string) => `${prefix}gateway:session:${id}`,
   endedChannel: `${prefix}ended`,
@@ -95,6 +97,8 @@ export class RedisDirectory implements SessionDirectory {
   readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly endedListeners: ((id: string) => void)[] = [];
+  private readonly wipedListeners: (() => void)[] = [];
+  private epoch?: string;
   private readonly logger: Logger;
   private down = false;
 
@@ -131,6 +135,7 @@ export class RedisDirectory implements SessionDirectory {
     for (;;) {
       try {
         await this.client.ping();
+        if (this.epoch === undefined) await this.checkEpoch();
         return;
       } catch (error) {
         if (Date.now() > deadline) throw new DirectoryUnavailableError(`no Redis answers (${(error as Error).message})`);
@@ -146,10 +151,31 @@ export class RedisDirectory implements SessionDirectory {
       this.logger.warn({ err: error }, `${what}: Redis does not answer; new sessions are refused until it does`);
     });
     connection.on('ready', () => {
+      if (connection === this.client) void this.checkEpoch();
       if (!this.down) return;
       this.down = false;
       this.logger.info(`${what}: Redis answers again`);
     });
+  }
+
+  /** Sets the store's mark, or sees that the mark this replica knew is gone (the store was wiped). */
+  private async checkEpoch(): Promise<void> {
+    try {
+      await this.client.set(key.epoch, newSecret(), 'NX');
+      const epoch = await this.client.get(key.epoch);
+      const wiped = this.epoch !== undefined && epoch !== this.epoch;
+      this.epoch = epoch ?? undefined;
+      if (wiped) {
+        this.logger.warn("the session store came back empty (Redis restarted without its data): registering this replica's sessions again");
+        for (const listener of this.wipedListeners) listener();
+      }
+    } catch {
+      // Not answering again already: the next 'ready' checks.
+    }
+  }
+
+  onWiped(listener: () => void): void {
+    this.wipedListeners.push(listener);
   }
 
   /** Every Redis failure becomes one error the registry turns into 503 SESSION_STORE_DOWN. */

@@ -74,6 +74,8 @@ export interface SessionDirectory {
   /** Another replica ended a session: let go of it here. */
   onEnded(listener: (sessionId: string) => void): void;
   announceEnded(sessionId: string): Promise<void>;
+  /** The store came back empty (Redis restarted without persistence): replicas register again what they serve. */
+  onWiped(listener: () => void): void;
   readonly gatewayCredentials: GatewayCredentialStore;
   close(): Promise<void>;
 }

@@ -44,6 +44,8 @@ export class SessionRegistry {
   private readonly starting = new Map<string, string>();
   /** When each session's activity was last written to the directory. */
   private readonly touched = new Map<string, number>();
+  /** Sessions served here that the last sweep did not find in the directory. */
+  private readonly missing = new Set<string>();
   readonly directory: SessionDirectory;
   private total = 0;
   private pooledByOthers = 0;
@@ -59,6 +61,30 @@ export class SessionRegistry {
   ) {
     this.directory = options.directory ?? new MemoryDirectory(ownerLabel());
     this.directory.onEnded((id) => this.forget(id, 'ended through another replica'));
+    this.directory.onWiped(() => void this.registerAgain());
+  }
+
+  /** The records of the sessions served here, as committed or read (to register them again after a wipe). */
+  private readonly records = new Map<string, SessionRecord>();
+
+  /** The store lost its data: the sessions this replica serves go back in (others register theirs). */
+  private async registerAgain(): Promise<void> {
+    for (const [id, record] of this.records) {
+      if (!this.sessions.has(id)) continue;
+      try {
+        if (await this.directory.get(id)) continue;
+        const place = await this.directory.reserve(
+          id,
+          record.client,
+          { maxSessions: Number.MAX_SAFE_INTEGER, maxPerClient: Number.MAX_SAFE_INTEGER },
+          reservationTtlMs,
+        );
+        if (place === 'reserved') await this.directory.commit(id, { ...record, owner: this.directory.replicaId, lastActivity: Date.now() });
+      } catch (error) {
+        this.logger.warn({ err: error, session: id }, 'could not register a session again; it ends with its terminal');
+      }
+    }
+    await this.refresh();
   }
 
   /** Sessions and sessions being started, every replica's (as of the last look at the directory). */
@@ -218,6 +244,7 @@ export class SessionRegistry {
       new Date(record.createdAt),
     );
     this.sessions.set(record.id, session);
+    this.records.set(record.id, record);
     this.metrics.sessions.set(this.sessions.size);
     environment.onLost((reason) => {
       if (session.state !== 'ready') return;
@@ -291,6 +318,7 @@ export class SessionRegistry {
     void this.directory.announceEnded(id).catch(() => undefined);
     void this.directory.gatewayCredentials.removeSession(id).catch(() => undefined);
     this.sessions.delete(id);
+    this.records.delete(id);
     this.touched.delete(id);
     this.metrics.sessions.set(this.sessions.size);
     if (session) {
@@ -318,7 +346,9 @@ export class SessionRegistry {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
+    this.records.delete(id);
     this.touched.delete(id);
+    this.missing.delete(id);
     this.metrics.sessions.set(this.sessions.size);
     session.state = 'ended';
     session.terminal.end('session-ended', `The session ended (${reason}).`);
@@ -382,9 +412,12 @@ export class SessionRegistry {
       if (record.expiresAt <= now) await this.end(record.id, 'expired');
       else if (!here?.terminal.attached && now - lastActivity > idleMs) await this.end(record.id, 'idle');
     }
-    // Served here but gone from the directory (ended elsewhere, its notice missed): let go.
+    // Served here but gone from the directory on two sweeps running (ended elsewhere and its notice
+    // missed; a store that came back empty has had a sweep's time to be filled again): let go.
     for (const id of [...this.sessions.keys()]) {
-      if (!listed.has(id) && !(await this.directory.get(id))) this.forget(id, 'ended through another replica');
+      if (listed.has(id) || (await this.directory.get(id))) this.missing.delete(id);
+      else if (this.missing.has(id)) this.forget(id, 'ended through another replica');
+      else this.missing.add(id);
     }
   }
 
