@@ -50,6 +50,12 @@ chown -R learner:learner "$home"
 mkdir -p /home/root
 cp -a /etc/skel/. /home/root/
 chmod 0700 /home/root
+# The learner's persistent shell: its dtach socket and the bounded record of its screen
+# (/usr/local/lib/ssh-lab/attach). On /run, not in the home, so no rm -rf ~ or /tmp cleanup breaks
+# reattaching; only learner (the backend logs in as learner) and root can enter it.
+mkdir -p "$run/shell"
+chmod 0700 "$run/shell"
+chown learner:learner "$run/shell"
 # git's login shell is git-shell; its home holds only what a lab's setup puts there.
 mkdir -p /home/git
 chmod 0755 /home/git

@@ -64,4 +64,6 @@ export const closeCodes = {
   badMessage: 4400,
   slowClient: 4408,
   shellEnded: 4000,
+  /** This backend is stopping; the shell lives on (on the workstation): reconnect, through another replica. Not an error. */
+  serverMoving: 4010,
 } as const;

@@ -74,6 +74,23 @@ describe('the lab session reducer', () => {
     assert.deepEqual(exited.connection, { state: 'shell-exited' });
   });
 
+  test('a server moving the terminal (4010) shows a short "reconnecting", not a lost connection, and offers no button', () => {
+    const moving = terminalEventOfSocket({ kind: 'retrying', attempt: 1, delayMs: 300, moving: true });
+    assert.deepEqual(moving, { kind: 'reconnecting' });
+    const state = running({ type: 'terminal', event: { kind: 'connected', reattached: false } }, { type: 'terminal', event: moving! });
+    assert.deepEqual(state.connection, { state: 'reconnecting' });
+    assert.equal(state.phase.name, 'running', 'not an error');
+    assert.equal(connectionNote(state.connection), 'Reconnecting to your shell…');
+    assert.equal(canReconnect(state.connection), false);
+    assert.deepEqual(
+      terminalEventOfSocket({ kind: 'retrying', attempt: 1, delayMs: 300 }),
+      { kind: 'disconnected', retrying: true },
+      'an ordinary drop is still one',
+    );
+    const back = labSessionReducer(state, { type: 'terminal', event: { kind: 'connected', reattached: true } });
+    assert.deepEqual(back.connection, { state: 'connected', reattached: true });
+  });
+
   test('the environment stopping ends the session as lost; the close after it changes nothing', () => {
     const lost = running({
       type: 'terminal',

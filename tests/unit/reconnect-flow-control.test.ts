@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FlowControlledAttach, type AttachableTerminal, type AttachSocket } from '../../src/components/Lab/flow-controlled-attach';
+import { FlowControlledAttach, pendingInputLimitBytes, type AttachableTerminal, type AttachSocket } from '../../src/components/Lab/flow-controlled-attach';
 import type { SocketEvent } from '../../src/components/Lab/reconnecting-socket';
 
 type Handler<T> = (value: T) => void;
@@ -22,8 +22,10 @@ function harness() {
   const events = emitter<SocketEvent>();
   const messages = emitter<unknown>();
   const sent: (string | Uint8Array)[] = [];
+  const link = { open: true };
   const socket: AttachSocket = {
     send: (d) => {
+      if (!link.open) return false;
       sent.push(d);
       return true;
     },
@@ -50,7 +52,7 @@ function harness() {
     for (const done of pendingRenders.splice(0)) done();
   };
   const acks = () => sent.filter((s): s is string => typeof s === 'string' && s.includes('"ack"')).map((s) => (JSON.parse(s) as { bytes: number }).bytes);
-  return { addon, events, messages, sent, data, binary, resize, render, acks, controls, output, all: [events, messages, data, binary, resize] };
+  return { addon, link, events, messages, sent, data, binary, resize, render, acks, controls, output, all: [events, messages, data, binary, resize] };
 }
 
 const bytes = (n: number) => new TextEncoder().encode('x'.repeat(n)).buffer;
@@ -98,6 +100,39 @@ describe('FlowControlledAttach (the ack protocol as an xterm addon)', () => {
       h.sent.map((s) => Array.from(s as Uint8Array)),
       [[108, 115, 13], [128]],
     );
+  });
+
+  test('keystrokes typed while disconnected are kept, in order, and sent first on the next socket after its size', () => {
+    const h = harness();
+    h.events.fire({ kind: 'open' });
+    h.data.fire('ec');
+    h.link.open = false;
+    h.events.fire({ kind: 'retrying', attempt: 1, delayMs: 250, moving: true });
+    h.data.fire('ho ');
+    assert.equal(h.addon.type('kept\r'), true, 'typed text is kept too');
+    assert.equal(h.addon.pendingInputBytes, 8);
+    h.link.open = true;
+    h.events.fire({ kind: 'open' });
+    h.data.fire('ls\r');
+    const text = h.sent.map((s) => (typeof s === 'string' ? s : new TextDecoder().decode(s)));
+    assert.deepEqual(text, ['{"type":"resize","cols":80,"rows":24}', 'ec', '{"type":"resize","cols":80,"rows":24}', 'ho ', 'kept\r', 'ls\r']);
+    assert.equal(h.addon.pendingInputBytes, 0);
+  });
+
+  test('what is kept is bounded, and dropped when the terminal stops for good (no replay into a later "Reconnect here")', () => {
+    const h = harness();
+    h.link.open = false;
+    const paste = 'x'.repeat(pendingInputLimitBytes - 1);
+    assert.equal(h.addon.type(paste), true);
+    assert.equal(h.addon.type('yy'), false, 'beyond the bound: refused');
+    assert.equal(h.addon.pendingInputBytes, pendingInputLimitBytes - 1);
+    h.events.fire({ kind: 'closed', reason: 'replaced' });
+    assert.equal(h.addon.pendingInputBytes, 0);
+    assert.equal(h.addon.type('z'), false, 'a stopped terminal keeps nothing');
+    h.link.open = true;
+    h.events.fire({ kind: 'open' });
+    assert.deepEqual(h.sent, ['{"type":"resize","cols":80,"rows":24}'], 'nothing old is replayed');
+    assert.equal(h.addon.type('z'), true, 'after Reconnect here, typing works again');
   });
 
   test('valid control messages reach onControl; others are ignored', () => {

@@ -139,6 +139,49 @@ describe('the reconnecting terminal socket', () => {
     });
   }
 
+  test('a server moving the terminal (4010) is reconnected with jittered backoff, marked as moving until a socket opens, with a fresh budget', async () => {
+    const h = harness({ random: () => 0 });
+    h.socket.connect();
+    await flushed();
+    h.last().serverOpens();
+    // Three ordinary drops use up half the budget...
+    for (let i = 0; i < 3; i++) {
+      h.last().serverCloses(1006);
+      mock.timers.tick((h.events.at(-1) as { delayMs: number }).delayMs);
+      await flushed();
+    }
+    assert.equal(h.sockets.length, 4);
+    // ...and then the server says "reconnect elsewhere": that is no failure, the count starts again.
+    h.last().serverCloses(closeCodes.serverMoving);
+    assert.deepEqual(h.events.at(-1), { kind: 'retrying', attempt: 1, delayMs: 250, moving: true });
+    mock.timers.tick(249);
+    await flushed();
+    assert.equal(h.sockets.length, 4, 'one attempt, after the jittered delay');
+    mock.timers.tick(1);
+    await flushed();
+    assert.equal(h.sockets.length, 5);
+    // The replacement replica is not answering yet: still the same move.
+    h.last().serverCloses(1006);
+    assert.deepEqual(h.events.at(-1), { kind: 'retrying', attempt: 2, delayMs: 500, moving: true });
+    mock.timers.tick(500);
+    await flushed();
+    h.last().serverOpens();
+    h.last().serverCloses(1006);
+    assert.deepEqual(h.events.at(-1), { kind: 'retrying', attempt: 1, delayMs: 250 }, 'once open again, a drop is an ordinary drop');
+  });
+
+  test('4010 while a retry is pending does not start a second attempt', async () => {
+    const h = harness();
+    h.socket.connect();
+    await flushed();
+    h.last().serverOpens();
+    h.last().serverCloses(closeCodes.serverMoving);
+    h.socket.connect(); // the learner clicks, or a focus handler fires: brought forward, still one
+    h.socket.connect();
+    await flushed();
+    assert.equal(h.sockets.length, 2);
+  });
+
   test('a socket superseded on the server (4002) is connected again: the newest socket of a page wins', async () => {
     const h = harness();
     h.socket.connect();

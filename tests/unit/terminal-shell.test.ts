@@ -161,3 +161,100 @@ describe('timers', () => {
     assert.equal(late.closedWith?.code, closeCodes.sessionGone);
   });
 });
+
+describe('handing the shell off to another process', () => {
+  test('handOff() flushes the output already read, closes the socket with 4010 and only detaches: no exit is announced', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    const shell = shells[0]!;
+    shell.output('$ sleep 300 &');
+    // Not yet sent: the batcher sends once per turn; handOff must not lose it.
+    const released = t.handOff();
+    assert.equal(socket.screen, '$ sleep 300 &', 'the output read so far reached the socket first');
+    assert.equal(socket.closedWith?.code, closeCodes.serverMoving);
+    await released;
+    assert.ok(shell.closed, "this process's channel is closed (on the workstation that only detaches)");
+    assert.ok(!socket.controls.some((c) => c.type === 'exit'), 'the shell did not end: no exit message');
+    assert.ok(!t.attached);
+  });
+
+  test('after handOff() a new socket is sent elsewhere at once, and no shell is opened here', async () => {
+    const { terminal: t, shells } = terminal();
+    const first = new FakeSocket();
+    await t.attach(first);
+    await t.handOff();
+    const late = new FakeSocket();
+    await t.attach(late);
+    assert.equal(late.closedWith?.code, closeCodes.serverMoving);
+    assert.equal(shells.length, 1, 'no second channel');
+  });
+
+  test('keystrokes the browser sent before it read the 4010 still reach the shell; the channel is let go once the socket closes', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    const shell = shells[0]!;
+    // The server's close is on its way while the learner types: these frames arrive after handOff().
+    const close = socket.close.bind(socket);
+    let finishClose!: () => void;
+    socket.close = (code, reason) => {
+      socket.closedWith = { code, reason };
+      socket.readyState = 2;
+      finishClose = () => socket.emit('close', code, reason);
+    };
+    const released = t.handOff();
+    socket.receive(Buffer.from('ls -l'));
+    assert.equal(Buffer.concat(shell.written).toString(), 'ls -l');
+    assert.ok(!shell.closed, 'the channel waits for the socket to finish closing');
+    finishClose();
+    await released;
+    assert.ok(shell.closed);
+    socket.close = close;
+  });
+
+  test('keystrokes that arrive before the shell is open are written to it once it is', async () => {
+    let open!: (channel: FakeChannel) => void;
+    const { terminal: t } = terminal({ openShell: () => new Promise((resolve) => (open = (c) => resolve(c.asChannel()))) });
+    const socket = new FakeSocket();
+    const attaching = t.attach(socket);
+    // What the browser kept while disconnected, sent as soon as the new socket opened.
+    socket.receive(Buffer.from('echo kept'));
+    socket.receive(Buffer.from('\r'));
+    const channel = new FakeChannel();
+    open(channel);
+    await attaching;
+    assert.equal(Buffer.concat(channel.written).toString(), 'echo kept\r');
+  });
+
+  test('handOff() while the shell is still opening lets go of the channel once it arrives', async () => {
+    let open!: (channel: FakeChannel) => void;
+    const { terminal: t } = terminal({ openShell: () => new Promise((resolve) => (open = (c) => resolve(c.asChannel()))) });
+    const socket = new FakeSocket();
+    const attaching = t.attach(socket);
+    t.handOff();
+    const channel = new FakeChannel();
+    open(channel);
+    await attaching;
+    assert.equal(socket.closedWith?.code, closeCodes.serverMoving);
+    assert.ok(channel.closed, 'the late channel is closed, not kept');
+    assert.deepEqual(states(socket), [], 'never announced as attached');
+  });
+
+  test('a handOff() without a socket attached still lets go of the shell, and after end() it does nothing', async () => {
+    const { terminal: t, shells } = terminal();
+    const socket = new FakeSocket();
+    await t.attach(socket);
+    socket.close(1001);
+    await settle();
+    await t.handOff();
+    assert.ok(shells[0]!.closed);
+
+    const { terminal: ended } = terminal();
+    const other = new FakeSocket();
+    await ended.attach(other);
+    ended.end('session-ended', 'This session has ended.');
+    await ended.handOff();
+    assert.equal(other.closedWith?.code, closeCodes.sessionGone, 'end() keeps its own close code');
+  });
+});

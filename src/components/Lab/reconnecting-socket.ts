@@ -25,7 +25,12 @@ const OPEN = 1;
 /** Why the socket stopped trying: nothing more happens until `connect()` is called again. */
 export type FinalClose = 'replaced' | 'shell-ended' | 'session-gone' | 'gave-up';
 
-export type SocketEvent = { kind: 'open' } | { kind: 'retrying'; attempt: number; delayMs: number } | { kind: 'closed'; reason: FinalClose };
+/**
+ * `moving`: this outage began with the server's "reconnect elsewhere" (closeCodes.serverMoving, a
+ * backend stopping during a rolling restart): the shell lives on, so the widget shows a short
+ * "reconnecting", not a lost connection. Absent on an ordinary drop.
+ */
+export type SocketEvent = { kind: 'open' } | { kind: 'retrying'; attempt: number; delayMs: number; moving?: true } | { kind: 'closed'; reason: FinalClose };
 
 export interface Disposable {
   dispose(): void;
@@ -65,6 +70,8 @@ export class ReconnectingSocket {
   /** Bumped by each attempt and by `dispose`, so callbacks of an older attempt do nothing. */
   private generation = 0;
   private attempts = 0;
+  /** The current outage began with closeCodes.serverMoving (until a socket opens again). */
+  private moving = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
@@ -155,6 +162,7 @@ export class ReconnectingSocket {
       if (generation !== this.generation) return;
       this.attempting = false;
       this.attempts = 0;
+      this.moving = false;
       this.armPing();
       this.emit({ kind: 'open' });
     };
@@ -168,8 +176,17 @@ export class ReconnectingSocket {
       this.socket = undefined;
       clearTimeout(this.pingTimer);
       const final = finalCloses.get(event.code);
-      if (final) this.emit({ kind: 'closed', reason: final });
-      else this.retry();
+      if (final) {
+        this.emit({ kind: 'closed', reason: final });
+        return;
+      }
+      if (event.code === closeCodes.serverMoving) {
+        // Not a failure: the server asked for it. The retry budget starts afresh (the jitter
+        // still spreads a whole class's reconnects over the first delay).
+        this.moving = true;
+        this.attempts = 0;
+      }
+      this.retry();
     };
   }
 
@@ -183,7 +200,7 @@ export class ReconnectingSocket {
     // tabs dropped at once by one proxy restart do not come back in step.
     const ceiling = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** (this.attempts - 1));
     const delayMs = Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
-    this.emit({ kind: 'retrying', attempt: this.attempts, delayMs });
+    this.emit(this.moving ? { kind: 'retrying', attempt: this.attempts, delayMs, moving: true } : { kind: 'retrying', attempt: this.attempts, delayMs });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.attempt();

@@ -30,6 +30,8 @@ export type Connection =
   | { state: 'connecting' }
   | { state: 'connected'; reattached: boolean }
   | { state: 'retrying' }
+  /** The server moved the terminal (a backend stopping in a rolling restart): the shell lives on, the socket comes back. Not an error. */
+  | { state: 'reconnecting' }
   /** Gave up retrying. */
   | { state: 'lost' }
   | { state: 'replaced' }
@@ -41,7 +43,9 @@ export type TerminalEvent =
   | { kind: 'replaced' }
   | { kind: 'shell-exited' }
   | { kind: 'session-over'; reason: 'environment-lost' | 'session-ended'; message: string }
-  | { kind: 'disconnected'; retrying: boolean };
+  | { kind: 'disconnected'; retrying: boolean }
+  /** The server asked the socket to reconnect elsewhere; it is doing so. */
+  | { kind: 'reconnecting' };
 
 export interface LabSessionState {
   phase: Phase;
@@ -169,6 +173,8 @@ function onTerminalEvent(state: LabSessionState, event: TerminalEvent): LabSessi
       return { ...state, connection: { state: 'shell-exited' } };
     case 'disconnected':
       return { ...state, connection: { state: event.retrying ? 'retrying' : 'lost' } };
+    case 'reconnecting':
+      return { ...state, connection: { state: 'reconnecting' } };
     case 'session-over':
       return { ...state, phase: { name: 'failed', kind: event.reason === 'environment-lost' ? 'lost' : 'expired', message: event.message } };
   }
@@ -190,6 +196,8 @@ export function connectionNote(connection: Connection): string {
       return connection.reattached ? 'Reconnected to your shell.' : '';
     case 'retrying':
       return 'Connection lost; reconnecting…';
+    case 'reconnecting':
+      return 'Reconnecting to your shell…';
     case 'lost':
       return 'Connection lost.';
     case 'replaced':
@@ -214,7 +222,7 @@ export function terminalEventOfControl(message: ServerMessage): TerminalEvent | 
 
 /** The socket's own news, as a terminal event. */
 export function terminalEventOfSocket(event: SocketEvent): TerminalEvent | undefined {
-  if (event.kind === 'retrying') return { kind: 'disconnected', retrying: true };
+  if (event.kind === 'retrying') return event.moving ? { kind: 'reconnecting' } : { kind: 'disconnected', retrying: true };
   if (event.kind !== 'closed') return undefined;
   switch (event.reason) {
     case 'gave-up':

@@ -4,6 +4,7 @@ import type { ClientChannel } from 'ssh2';
 import { dockerStatus } from './docker-engine.js';
 import type { HostStopEvents } from './docker-events.js';
 import type { SessionNetwork } from './session-network.js';
+import { attachPersistentShell } from './ssh.js';
 import { SshHosts, type SshHost } from './ssh-hosts.js';
 import type { EnvironmentRecord, ExecOptions, ExecResult, LostListener, StartedEnvironment, StartedHost } from './types.js';
 
@@ -92,7 +93,9 @@ export class DockerEnvironment implements StartedEnvironment {
   async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
     const workstation = this.ssh.workstation;
     if (!workstation) throw new Error('This environment has no workstation');
-    return this.ssh.shell(workstation.name, 'learner', size);
+    // The learner's persistent shell (dtach on the workstation): it outlives this channel and
+    // this process; any backend with its own connection attaches to the same one.
+    return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
   }
 
   dispose(): Promise<void> {

@@ -60,6 +60,12 @@ export class ShellTerminal {
   private graceTimer?: NodeJS.Timeout;
   private firstOutputSeen = false;
   private ended = false;
+  /** handOff() was called: this process lets go of the shell, which lives on for another one. */
+  private handedOff = false;
+  private released?: Promise<void>;
+  /** Keystrokes that arrived before the shell's channel was open (a browser sends what it kept while disconnected at once). */
+  private earlyInput: Buffer[] = [];
+  private earlyInputBytes = 0;
 
   constructor(private readonly options: ShellTerminalOptions) {
     this.flow = new FlowController(
@@ -84,6 +90,10 @@ export class ShellTerminal {
       socket.close(closeCodes.sessionGone, 'session ended');
       return;
     }
+    if (this.handedOff) {
+      socket.close(closeCodes.serverMoving, 'this server is stopping: reconnect');
+      return;
+    }
     if (this.current) this.supersede(this.current, from.tab);
     clearTimeout(this.graceTimer);
     const attachment: Attachment = { socket, control: new ControlChannel(socket), tab: from.tab, announced: false };
@@ -101,6 +111,13 @@ export class ShellTerminal {
       this.options.logger.warn({ err: error }, 'shell could not open');
       attachment.control.send({ type: 'error', error: 'SHELL_FAILED', message: 'The shell could not be opened on the workstation.' });
       socket.close(closeCodes.shellEnded, 'shell failed');
+      return;
+    }
+    if (this.handedOff) {
+      // handOff() came while the shell was opening: let go of it, and this socket reconnects elsewhere.
+      this.releaseShell();
+      socket.close(closeCodes.serverMoving, 'this server is stopping: reconnect');
+      if (this.current === attachment) this.current = undefined;
       return;
     }
     if (this.current !== attachment) return;
@@ -127,6 +144,53 @@ export class ShellTerminal {
     this.channel = undefined;
   }
 
+  /**
+   * This process is stopping; the shell is not (it runs on the workstation, in dtach). The output
+   * already read from the channel goes to the socket first, then the socket is told to reconnect
+   * elsewhere (closeCodes.serverMoving) and this process's channel is closed: that detaches, it
+   * does not end the shell. Later attaches here are sent elsewhere too.
+   */
+  handOff(): Promise<void> {
+    if (this.released) return this.released;
+    if (this.ended) return Promise.resolve();
+    this.handedOff = true;
+    clearTimeout(this.graceTimer);
+    const current = this.current;
+    if (!current) {
+      this.releaseShell();
+      this.released = Promise.resolve();
+      return this.released;
+    }
+    this.output.flush();
+    current.socket.close(closeCodes.serverMoving, 'this server is stopping: reconnect');
+    // Keystrokes the browser sent before it read the close still arrive until its close does:
+    // they are written to the shell, and only then is the channel let go.
+    this.released = new Promise((resolve) => {
+      let done = false;
+      const release = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (this.current === current) this.current = undefined;
+        this.releaseShell();
+        resolve();
+      };
+      const timer = setTimeout(release, closeGraceMs).unref();
+      current.socket.on('close', release);
+    });
+    return this.released;
+  }
+
+  /** Closes this process's channel without hearing it as the shell's end (nobody is told "exit"). */
+  private releaseShell(): void {
+    const channel = this.channel;
+    this.channel = undefined;
+    this.earlyInput = [];
+    this.earlyInputBytes = 0;
+    this.flow.stop();
+    channel?.close();
+  }
+
   private supersede(previous: Attachment, tab: string | undefined): void {
     const sameTab = tab !== undefined && previous.tab === tab;
     if (previous.announced && !sameTab) {
@@ -148,6 +212,10 @@ export class ShellTerminal {
         channel.stderr.on('data', (chunk: Buffer) => this.onOutput(chunk));
         channel.on('exit', (code: number | null) => this.onShellExit(typeof code === 'number' ? code : null));
         channel.on('close', () => this.onShellExit(null));
+        const early = this.earlyInput;
+        this.earlyInput = [];
+        this.earlyInputBytes = 0;
+        for (const bytes of early) channel.write(bytes);
         return channel;
       })
       .finally(() => {
@@ -226,7 +294,13 @@ export class ShellTerminal {
   /** Keystrokes to the shell; the socket stops being read while the channel cannot take more. */
   private input(socket: TerminalSocket, bytes: Buffer): void {
     const channel = this.channel;
-    if (!channel) return;
+    if (!channel) {
+      // The shell is still opening: keep them for it (bounded like the channel's own backlog).
+      if (this.earlyInputBytes + bytes.length > inputHighBytes) return;
+      this.earlyInput.push(bytes);
+      this.earlyInputBytes += bytes.length;
+      return;
+    }
     const accepted = channel.write(bytes);
     if (accepted && channel.writableLength < inputHighBytes) return;
     if (socket.isPaused) return;
@@ -245,7 +319,7 @@ export class ShellTerminal {
     this.current = undefined;
     // Nobody reads now: let the shell run on into the screen buffer rather than block it.
     this.flow.resume();
-    if (this.ended) return;
+    if (this.ended || this.handedOff) return;
     clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(() => {
       if (this.current) return;
