@@ -59,8 +59,6 @@ export const closeCodes = {
   superseded: 4002,
   badTicket: 4003,
   sessionGone: 4004,
-  /** This backend is stopping; the shell lives on; reconnect (through another replica). */
-  serverMoving: 4010,
   badMessage: 4400,
   slowClient: 4408,
   shellEnded: 4000,

@@ -8,7 +8,6 @@ import { ApiClient } from '../../src/labs/api-client.js';
 import { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
 import { closeCodes } from '../../src/protocol/terminal.js';
-import { ShellTerminal } from '../../src/server/terminal/shell-terminal.js';
 import { labelledContainers, labelledNetworks, waitFor } from '../helpers/docker.js';
 import { TestRedis } from '../helpers/redis.js';
 import { Replica } from '../helpers/replicas.js';
@@ -19,10 +18,6 @@ import { Replica } from '../helpers/replicas.js';
  * rate limit hold across replicas, a replica that stops (SIGTERM) or dies (SIGKILL) leaves its
  * sessions to the other, and Redis going away refuses new sessions without touching open terminals.
  */
-
-/** The learner's shell outlives the SSH channel only with the persistent (dtach) shell of branch `shells`. */
-const persistentShell = typeof (ShellTerminal.prototype as { handOff?: unknown }).handOff === 'function';
-const needsPersistentShell = persistentShell ? false : 'needs the persistent learner shell (ShellTerminal.handOff, branch shells)';
 
 const createPerMinute = 20;
 let redis: TestRedis;
@@ -149,7 +144,9 @@ describe('two replicas sharing Redis', () => {
     }
   });
 
-  test('SIGTERM of A: it exits within 10 s handing its terminal over; through B the session, its checks and DELETE work', { timeout: 180_000 }, async (t) => {
+  test('SIGTERM of A: it exits within 10 s telling its socket to reconnect; through B the same shell (variable, background job), checks and DELETE work', {
+    timeout: 180_000,
+  }, async (t) => {
     const session = await new ApiClient(a.url).createSession('keygen');
     try {
       const onA = await TerminalClient.open(a.url, session);
@@ -160,16 +157,14 @@ describe('two replicas sharing Redis', () => {
       assert.ok(stoppedMs < 10_000, `A exits within 10 s (took ${Math.round(stoppedMs)} ms)`);
       assert.match(a.output(), /handing every lab session over/);
       await waitFor(() => Boolean(onA.closed), 10_000, "A's socket to close");
-      if (persistentShell) assert.equal(onA.closed?.code, closeCodes.serverMoving, 'told to reconnect elsewhere');
+      assert.equal(onA.closed?.code, closeCodes.serverMoving, 'told to reconnect elsewhere');
       assert.ok(labelledContainers(session.id).length > 0, 'the environment outlives A');
 
       const onB = await TerminalClient.open(b.url, session);
       await onB.waitForPrompt();
-      if (persistentShell) {
-        const shown = await run(onB, 'echo "mark=$LAB_MARK"; jobs');
-        assert.match(shown, /mark=kept-42/, 'the shell variable is still there');
-        assert.match(shown, /sleep 600/, 'the background job is still there');
-      }
+      const shown = await run(onB, 'echo "mark=$LAB_MARK"; jobs');
+      assert.match(shown, /mark=kept-42/, 'the shell variable is still there');
+      assert.match(shown, /sleep 600/, 'the background job is still there');
       let steps = await new ApiClient(b.url).check(session, 'make-key');
       assert.equal(steps[0]?.passed, false);
       await run(onB, "ssh-keygen -q -t ed25519 -N '' -C learner@ssh-lab -f ~/.ssh/id_ed25519");
@@ -182,11 +177,9 @@ describe('two replicas sharing Redis', () => {
     }
   });
 
-  test('the shell after SIGTERM of A is the same shell (variable and background job)', { skip: needsPersistentShell }, () => {
-    // Asserted inside the SIGTERM test above once the persistent shell exists; this names the gap when it does not.
-  });
-
-  test('SIGKILL of A: B adopts its session, never reaps A while it lives, and removes the pool of A once A is gone', { timeout: 240_000 }, async (t) => {
+  test('SIGKILL of A: B adopts its session (the same shell), never reaps A while it lives, and removes the pool of A once A is gone', {
+    timeout: 240_000,
+  }, async (t) => {
     const pooled = await replica('A3', { SSH_LAB_POOL_SIZES: 'keygen=1' });
     const session = await new ApiClient(pooled.url).createSession('keygen');
     const owner = replicaIdOf(pooled);
@@ -219,11 +212,9 @@ describe('two replicas sharing Redis', () => {
 
       const onB = await TerminalClient.open(b.url, session);
       await onB.waitForPrompt();
-      if (persistentShell) {
-        const shown = await run(onB, 'echo "mark=$LAB_MARK"; jobs');
-        assert.match(shown, /mark=kept-42/);
-        assert.match(shown, /sleep 600/);
-      } else assert.match(await run(onB, 'echo through-$((1+1))'), /through-2/);
+      const shown = await run(onB, 'echo "mark=$LAB_MARK"; jobs');
+      assert.match(shown, /mark=kept-42/, 'the shell variable is still there');
+      assert.match(shown, /sleep 600/, 'the background job is still there');
       await onB.close();
     } finally {
       await deleteThrough(b.url, session);

@@ -443,10 +443,7 @@ export class SessionRegistry {
 
 /** Tells the attached socket to reconnect through another replica, leaving the shell running (contract C1). */
 function handOff(session: Session): void {
-  const terminal = session.terminal as ShellTerminal & { handOff?: () => void };
-  // Without handOff (a ShellTerminal of before the persistent shell) the socket simply drops as the
-  // process exits, and the widget reconnects as after any dropped socket.
-  if (typeof terminal.handOff === 'function') terminal.handOff();
+  session.terminal.handOff();
 }
 
 function log(logger: Logger, session: Session): Logger {
