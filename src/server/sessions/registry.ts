@@ -421,21 +421,37 @@ export class SessionRegistry {
     }
   }
 
+  /** Leaves the directory's live set and says how many other replicas remain to take the sessions over. */
+  private async otherReplicas(): Promise<number> {
+    try {
+      await this.directory.leave();
+      return [...(await this.directory.replicas()).keys()].filter((id) => id !== this.directory.replicaId).length;
+    } catch {
+      // The store is down: hand over anyway; whoever comes up next adopts the sessions when it answers.
+      return 1;
+    }
+  }
+
   /**
    * SIGTERM. One process alone (in-memory directory): ends every session, no environment outlives
    * the server. Sharing a directory: the sessions belong to the service, not to this process; each
    * attached terminal is told to reconnect elsewhere (close 4010), the environments stay and other
-   * replicas adopt the sessions. The warm pool is this replica's own and goes either way.
+   * replicas adopt the sessions. The last replica of a directory ends them all, as one process does.
+   * The warm pool is this replica's own and goes either way.
    */
   async closeAll(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
-    if (this.directory.shared) {
-      await this.directory.leave().catch(() => undefined);
+    const others = this.directory.shared ? await this.otherReplicas() : 0;
+    if (others > 0) {
       for (const session of this.sessions.values()) handOff(session);
       this.sessions.clear();
+      this.records.clear();
     } else {
-      await Promise.all([...this.sessions.keys()].map((id) => this.end(id, 'server stopping')));
+      // Alone (in memory, or the last replica of a directory): nobody could take the sessions over.
+      const ids = new Set(this.sessions.keys());
+      if (this.directory.shared) for (const record of await this.directory.list().catch(() => [])) ids.add(record.id);
+      await Promise.all([...ids].map((id) => this.end(id, 'server stopping').catch(() => this.forget(id, 'server stopping'))));
     }
     await this.source.drain?.();
   }
