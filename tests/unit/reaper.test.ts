@@ -82,3 +82,21 @@ test('a removal that fails is not counted as removed, and its network keeps its 
   assert.deepEqual(resources.rules, ['br-stuck'], 'a network still there stays blocked from this machine');
   assert.equal(await reaper.reap(resources, new Set()), 0, 'nothing more can be removed: the next round says 0, not 2');
 });
+
+test('with a shared directory: a session in the directory stays whoever made it; a replica without a heartbeat is gone, whatever its process does', async () => {
+  const adoptedFromDead = 'adopted';
+  const resources = new FakeResources(
+    [
+      { id: 'c-adopted', labels: labels(adoptedFromDead, deadBackend) },
+      { id: 'c-dead-pool', labels: labels('pooled-dead', deadBackend) },
+      { id: 'c-live-pool', labels: labels('pooled-live', 'elsewhere:9:alive') },
+      // Its process runs on this machine, but its heartbeat lapsed: it is gone for the directory.
+      { id: 'c-stale', labels: labels('pooled-stale', liveBackend) },
+      { id: 'c-mine-ended', labels: labels('ended', me) },
+      { id: 'c-mine-live', labels: labels('live', me) },
+    ],
+    [],
+  );
+  await reaper.reap(resources, new Set([adoptedFromDead, 'live']), new Set([me, 'elsewhere:9:alive']));
+  assert.deepEqual(resources.containerList.map((c) => c.id).sort(), ['c-adopted', 'c-live-pool', 'c-mine-live']);
+});
