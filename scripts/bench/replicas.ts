@@ -151,9 +151,11 @@ class MovingTerminal {
     }
   }
 
+  /** Sent only on an open socket: a socket already closing would drop them silently, so they wait as the widget's do. */
   type(keys: string): void {
     this.sent += 1;
-    if (this.lostAt !== undefined && this.withoutShellMs === undefined) this.pending.push(keys);
+    const reconnecting = this.lostAt !== undefined && this.withoutShellMs === undefined;
+    if (reconnecting || this.client.socket.readyState !== this.client.socket.OPEN) this.pending.push(keys);
     else this.client.type(keys);
   }
 }

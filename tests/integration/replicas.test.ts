@@ -9,7 +9,7 @@ import { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
 import { closeCodes } from '../../src/protocol/terminal.js';
 import { labelledContainers, labelledNetworks, waitFor } from '../helpers/docker.js';
-import { TestRedis } from '../helpers/redis.js';
+import { freePort, TestRedis } from '../helpers/redis.js';
 import { Replica } from '../helpers/replicas.js';
 
 /**
@@ -105,6 +105,19 @@ after(async () => {
 });
 
 describe('two replicas sharing Redis', () => {
+  test('a replica whose Redis does not answer does not start, and says so in one line', { timeout: 60_000 }, async () => {
+    const nobody = await freePort();
+    await assert.rejects(Replica.start('no-redis', env({ SSH_LAB_REDIS_URL: `redis://127.0.0.1:${nobody}` })), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(
+          `SSH Lab could not start: SSH_LAB_REDIS_URL=redis://127\\.0\\.0\\.1:${nobody}/?: no Redis answers .* within 10 s\\. Start Redis or fix the URL\\.`,
+        ),
+      );
+      return true;
+    });
+  });
+
   test('a session-creation flood split across A and B is limited as one client', async () => {
     await resetRateLimits();
     // An unknown lab costs nothing, but each request counts against the creation limit all the same.

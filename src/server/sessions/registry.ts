@@ -444,7 +444,8 @@ export class SessionRegistry {
     clearInterval(this.sweeper);
     const others = this.directory.shared ? await this.otherReplicas() : 0;
     if (others > 0) {
-      for (const session of this.sessions.values()) handOff(session);
+      // Keystrokes already on their way to this replica are written to the shell before it lets go.
+      await Promise.all([...this.sessions.values()].map(handOff));
       this.sessions.clear();
       this.records.clear();
     } else {
@@ -458,8 +459,8 @@ export class SessionRegistry {
 }
 
 /** Tells the attached socket to reconnect through another replica, leaving the shell running (contract C1). */
-function handOff(session: Session): void {
-  session.terminal.handOff();
+async function handOff(session: Session): Promise<void> {
+  await session.terminal.handOff();
 }
 
 function log(logger: Logger, session: Session): Logger {
