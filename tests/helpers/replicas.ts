@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { serverEntry } from '../../scripts/build-server.js';
 import { waitFor } from './docker.js';
 import { testEnv } from './server.js';
@@ -55,9 +57,10 @@ export class Replica {
     return performance.now() - started;
   }
 
-  /** For after(): whatever state it is in, it is gone afterwards. */
+  /** For after(): whatever state it is in, it is gone afterwards (its log kept where SSH_LAB_TEST_REPLICA_LOGS says). */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    await this.signal('SIGTERM').catch(() => this.signal('SIGKILL'));
+    if (this.running) await this.signal('SIGTERM').catch(() => this.signal('SIGKILL'));
+    const dir = process.env.SSH_LAB_TEST_REPLICA_LOGS;
+    if (dir) writeFileSync(join(dir, `replica-${this.name}-${this.child.pid}.log`), this.log);
   }
 }

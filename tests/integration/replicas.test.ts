@@ -191,7 +191,7 @@ describe('two replicas sharing Redis', () => {
     }
   });
 
-  test('SIGKILL of A: B adopts its session (the same shell), never reaps A while it lives, and removes the pool of A once A is gone', {
+  test('SIGKILL of A: a live replica adopts its session (the same shell through B), no replica reaps A while it lives, and its pool goes once A is gone', {
     timeout: 240_000,
   }, async (t) => {
     const pooled = await replica('A3', { SSH_LAB_POOL_SIZES: 'keygen=1' });
@@ -215,14 +215,15 @@ describe('two replicas sharing Redis', () => {
       assert.ok(labelledContainers(session.id).length > 0, "and A3's session");
 
       await pooled.signal('SIGKILL');
-      await waitFor(
-        async () => (await store.hget(`ssh-lab:session:${session.id}`, 'owner'))?.startsWith(replicaIdOf(b)) ?? false,
-        30_000,
-        'B2 to adopt the session',
-      );
+      // Either live replica (A2 or B2) may be the one that sweeps first.
+      const adopted = async () => {
+        const owner = (await store.hget(`ssh-lab:session:${session.id}`, 'owner')) ?? '';
+        return [a, b].some((r) => owner.startsWith(replicaIdOf(r)));
+      };
+      await waitFor(adopted, 30_000, 'a live replica to adopt the session');
       await waitFor(() => poolOfA().length === 0, 60_000, 'the pool of the dead A3 to be reaped');
       assert.ok(labelledContainers(session.id).length > 0, 'the adopted session keeps its environment');
-      t.diagnostic('B2 adopted the session and reaped the pool of the killed replica');
+      t.diagnostic('a live replica adopted the session; the pool of the killed replica was reaped');
 
       const onB = await TerminalClient.open(b.url, session);
       await onB.waitForPrompt();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
@@ -109,7 +110,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     await this.requireImage(docker);
     // Open before any host starts, so no host can stop unseen.
     await this.events.open();
-    const labels = resourceLabels(spec.sessionId, spec.labId, this.owner);
+    const labels = resourceLabels(spec.sessionId, spec.labId, this.owner, this.cluster);
     const network = await this.networks.create(docker, spec.sessionId, labels);
     const environment = new DockerEnvironment({
       docker,
@@ -174,7 +175,8 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     } catch {
       return 0;
     }
-    return this.reaper.reap(dockerResources(docker, this.firewall), live, liveOwners);
+    const directory = liveOwners && this.cluster ? { cluster: this.cluster, liveOwners } : undefined;
+    return this.reaper.reap(dockerResources(docker, this.firewall), live, directory);
   }
 
   // --- shared session directory (several replicas) ---
@@ -182,7 +184,12 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   async agreeLoginKey(agree: (own: LoginKey) => Promise<LoginKey>): Promise<void> {
     const { privateKey, publicKey } = this.adminKey;
     this.adminKey = await agree({ privateKey, publicKey });
+    // The replicas' shared key names their cluster on every resource they start (labels.ts).
+    this.cluster = createHash('sha256').update(this.adminKey.publicKey.trim()).digest('hex').slice(0, 16);
   }
+
+  /** Set once replicas agreed on a login key: the cluster label of what this provider starts. */
+  private cluster?: string;
 
   /**
    * Another replica's environment: its containers and network as the record names them. Nothing

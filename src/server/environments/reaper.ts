@@ -36,15 +36,18 @@ export class Reaper {
   ) {}
 
   /**
-   * `liveOwners`: with a shared session directory, the replicas whose heartbeat is current. Then a
-   * session in `live` (the directory's sessions: another replica may have adopted it) is never
-   * removed whoever made it, and a resource of an owner outside the set is a leftover.
+   * `directory`: with a shared session directory, its cluster label and the replicas whose heartbeat
+   * is current. A resource of that cluster whose session is in `live` (the directory's sessions:
+   * another replica may have adopted it) is never removed whoever made it, and one of an owner
+   * outside the set is a leftover. Resources of any other backend on the engine (no cluster label,
+   * or another cluster's) are judged as without a directory: by whether their owner process runs.
    */
-  async reap(resources: ReapableResources, live: ReadonlySet<string>, liveOwners?: ReadonlySet<string>): Promise<number> {
+  async reap(resources: ReapableResources, live: ReadonlySet<string>, directory?: { cluster: string; liveOwners: ReadonlySet<string> }): Promise<number> {
     const orphaned = (r: LabelledResource) => {
       const owner = r.labels?.[labelKeys.owner] ?? '';
       const session = r.labels?.[labelKeys.session] ?? '';
-      if (liveOwners) return !live.has(session) && (owner === this.owner || !liveOwners.has(owner));
+      if (directory && r.labels?.[labelKeys.cluster] === directory.cluster)
+        return !live.has(session) && (owner === this.owner || !directory.liveOwners.has(owner));
       return owner === this.owner ? !live.has(session) : !this.ownerAlive(owner);
     };
     let removed = 0;
