@@ -16,6 +16,7 @@ import { DirectoryUnavailableError, type Reservation, type SessionDirectory, typ
  *   gateway:user:<name>, gateway:session:<id>  the SSH gateway's credentials (password hashes only)
  * A check and its change run as one Lua script, so two replicas cannot both take the last place.
  * Commands fail at once while Redis is away (no offline queue) and ioredis reconnects by itself.
+ * (Over 300 lines: the Lua scripts and the gateway credential store sit beside the key layout they share.)
  */
 
 const prefix = 'ssh-lab:';
