@@ -20,7 +20,8 @@ const replicaPorts = [port + 1, port + 2];
 const children: ChildProcess[] = [];
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // A process group of its own: Ctrl-C reaches this script alone, which stops the replicas one by one.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()

@@ -137,7 +137,7 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (server.shared) {
-      console.log(`${signal}: handing every lab session over to the other replicas…`);
+      console.log(`${signal}: handing every lab session over to the other replicas (the last replica ends them)…`);
       // Sessions live on in the directory; nothing here is worth a slow exit.
       setTimeout(() => {
         console.error(`${signal}: still stopping after 9.5 s; exiting now (the sessions stay with the other replicas).`);
