@@ -5,7 +5,7 @@
  *
  *   npm run bench                      full run (< 20 min): 20 sessions per figure, 1,000 keystrokes, 100 sessions
  *   npm run bench -- --quick           a few minutes: fewer samples, 10 sessions of capacity, no site build
- *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity site
+ *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity site replicas
  *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
  *   npm run bench -- --cap=60          capacity up to 60 sessions
  *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
@@ -38,12 +38,13 @@ import {
   type ThroughputResult,
 } from './bench/sessions.js';
 import { measureSite, type SiteResult } from './bench/site.js';
+import { measureReplicas, type ReplicasResult } from './bench/replicas.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = flag('quick');
-const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,gateway,site').split(','));
+const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,gateway,site,replicas').split(','));
 if (quick && !option('only')) sections.delete('site');
 if (flag('skip-site')) sections.delete('site');
 
@@ -174,6 +175,10 @@ if (sections.has('site')) {
     return undefined;
   });
 }
+
+// replicas: two compiled replicas sharing a local Redis (scripts/bench/replicas.ts).
+let replicas: ReplicasResult | undefined;
+if (sections.has('replicas')) replicas = await measureReplicas({ quick, labId: oneHostLab });
 
 // ---------------------------------------------------------------- report
 
@@ -338,6 +343,18 @@ if (site) {
     add({ group: 'site', metric: `cumulative layout shift${at}`, value: page.cumulativeLayoutShift, unit: '', targetId: 'lighthouse-cumulative-layout-shift' });
   }
 }
+if (replicas) {
+  const { directoryCreateMs: d, throughB, rollingRestart: rr } = replicas;
+  add({ group: 'replicas', metric: 'session directory per session creation, in memory', value: d.memory.p50, unit: 'ms p50' });
+  add({ group: 'replicas', metric: 'session directory per session creation, Redis (local redis-server)', value: d.redis.p50, unit: 'ms p50' });
+  add({ group: 'replicas', metric: 'session created on A: ticket, socket and prompt through B', value: throughB.promptMs.p50, unit: 'ms p50' });
+  add({ group: 'replicas', metric: 'keystroke echo through B (session of A)', value: throughB.echoMs.p50, unit: 'ms p50' });
+  add({ group: 'replicas', metric: 'keystroke echo through B (session of A)', value: throughB.echoMs.p95, unit: 'ms p95' });
+  add({ group: 'replicas', metric: `rolling restart, ${rr.terminals} typing terminals: without a shell`, value: rr.withoutShellMs.p50, unit: 'ms p50' });
+  add({ group: 'replicas', metric: `rolling restart, ${rr.terminals} typing terminals: without a shell`, value: rr.withoutShellMs.p95, unit: 'ms p95' });
+  add({ group: 'replicas', metric: `rolling restart: keystrokes lost of ${rr.keystrokesSent}`, value: rr.keystrokesLost, unit: 'keystrokes' });
+  add({ group: 'replicas', metric: 'rolling restart: SIGTERM to exit of the replica', value: rr.replicaExitMs, unit: 'ms' });
+}
 
 const left = await leftovers();
 const minutes = (Date.now() - started) / 60_000;
@@ -357,6 +374,7 @@ const result = {
   checks,
   capacity,
   site,
+  replicas,
   leftovers: left,
 };
 // What the page will read: a run that does not fit the shared schema fails here, not on the site.

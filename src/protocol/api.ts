@@ -60,7 +60,8 @@ export const apiErrorSchema = z.object({ error: z.string(), message: z.string() 
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
 export const healthSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
+  /** 'draining': this replica is stopping (SIGTERM) and takes no new work; a load balancer sends it none. */
+  status: z.enum(['ok', 'degraded', 'draining']),
   /** Whether lab environments can be started (the provider answers), and why not. */
   environments: z.object({ available: z.boolean(), message: z.string().optional() }),
   sessions: z.number(),

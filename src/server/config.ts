@@ -60,6 +60,20 @@ const cidr = z
     }
   });
 
+// --- shared session directory (several replicas) ---
+const redisUrl = z
+  .string()
+  .optional()
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {}
+    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname)
+      ctx.addIssue({ code: 'custom', message: 'is not a Redis URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)' });
+  });
+
 /** The variables as they come (strings or absent); each says what it takes. */
 const variables = z.object({
   PORT: int(0, 65535).default(3000),
@@ -134,6 +148,11 @@ const variables = z.object({
     .optional(),
   /** Where the gateway keeps its host key (shared by replicas on one machine). */
   SSH_LAB_DATA_DIR: z.string().default(join(projectRoot, '.ssh-lab-data')),
+  // --- shared session directory (several replicas) ---
+  /** Replicas sharing sessions through this Redis; unset, sessions live in this process alone. */
+  SSH_LAB_REDIS_URL: redisUrl,
+  /** A replica whose heartbeat is older than this is gone: others adopt its sessions and reap its pool. */
+  SSH_LAB_REPLICA_TTL_SECONDS: int(3, 600).default(10),
 });
 
 /** Rules between variables; they run once every variable passed its own check (see `when` below). */
@@ -204,6 +223,9 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   },
   // SSH gateway (issue 14)
   gateway: { port: c.SSH_LAB_GATEWAY_PORT, publicHost: c.SSH_LAB_GATEWAY_PUBLIC_HOST, dataDir: resolve(c.SSH_LAB_DATA_DIR) },
+  // --- shared session directory (several replicas) ---
+  redisUrl: c.SSH_LAB_REDIS_URL,
+  replicaTtlSeconds: c.SSH_LAB_REPLICA_TTL_SECONDS,
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -31,6 +31,12 @@ export const Errors = {
   TooManyRequests: createError('RATE_LIMITED', 'Too many requests from your address. Wait a minute and try again.', 429),
   // SSH gateway (issue 14)
   GatewayOff: createError('GATEWAY_OFF', 'This server has no SSH gateway (SSH_LAB_GATEWAY_PORT=0): use the terminal in the page.', 404),
+  // --- shared session directory (several replicas) ---
+  SessionStoreDown: createError(
+    'SESSION_STORE_DOWN',
+    'The session store (Redis) does not answer, so no session can be started or looked up right now. Open terminals keep working; try again in a moment.',
+    503,
+  ),
 } as const;
 
 const catalogue: readonly (new (...args: never[]) => Error)[] = Object.values(Errors);

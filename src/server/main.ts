@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
+import { openDirectory } from './directory/open.js';
+import { ownerLabel } from './environments/ownership.js';
 import { createProvider } from './environments/providers.js';
 import { buildApp } from './app.js';
 import { LabCatalogue } from './labs/catalogue.js';
@@ -18,6 +20,8 @@ export interface RunningServer {
   pool?: WarmPool;
   /** The SSH gateway's port and host-key fingerprint; absent when SSH_LAB_GATEWAY_PORT=0. */
   gateway?: { port: number; fingerprint: string };
+  /** Sessions are shared with other replicas (Redis): a stop hands them over instead of ending them. */
+  shared: boolean;
   close(): Promise<void>;
 }
 
@@ -49,27 +53,57 @@ export async function startServer(env: Record<string, string | undefined> = proc
   for (const labId of Object.keys(config.poolSizes)) {
     if (!catalogue.get(labId)) logger.warn(`SSH_LAB_POOL_SIZES names "${labId}", which is not a lab here; ignored.`);
   }
-  const registry = new SessionRegistry(config, pool, logger, metrics);
-  pool.setLoad({ active: () => registry.size, provisioning: () => registry.provisioning });
+  // --- shared session directory: in memory, or Redis shared with other replicas ---
+  const { directory, redis } = await openDirectory(config, provider.owner ?? ownerLabel(), logger);
+  if (directory.shared) {
+    if (provider.agreeLoginKey) await provider.agreeLoginKey((own) => directory.loginKey(own));
+    else logger.warn("this provider keeps its own login key: replicas cannot reach each other's environments");
+    // A store that lost its data gets the key the replicas agreed on back (the first to offer it wins, as before).
+    directory.onWiped(() => void provider.agreeLoginKey?.((own) => directory.loginKey(own)).catch(() => undefined));
+  }
+  const registry = new SessionRegistry(config, pool, logger, metrics, {
+    directory,
+    attach: (record) => provider.attach(record),
+    labs: (labId) => catalogue.get(labId),
+  });
+  // Warm environments of every replica count against the one global cap.
+  pool.setLoad({ active: () => registry.size + registry.pooledElsewhere, provisioning: () => registry.provisioning });
+  await registry.heartbeat(pool.size);
+  const heartbeat = setInterval(() => void registry.heartbeat(pool.size), Math.max(1_000, (config.replicaTtlSeconds * 1000) / 4));
+  heartbeat.unref();
   registry.startSweeping();
+  /** Reaps only with a complete picture: the directory down means no reaping this round. */
+  const reap = async () => {
+    const { live, liveOwners } = await registry.reapScope();
+    return provider.reap(live, liveOwners);
+  };
 
   const environments = await provider.status();
   if (environments.available) {
     // Leftovers of a previous run (e.g. killed with SIGKILL) go first.
-    const removed = await provider.reap(registry.liveIds());
+    const removed = await reap().catch((error: Error) => {
+      logger.warn({ err: error }, 'reaping failed');
+      return 0;
+    });
     if (removed) logger.info({ removed }, 'removed leftovers of an earlier run');
     pool.start();
   } else {
     logger.warn(`Lab environments are unavailable: ${environments.message} The site still serves; labs start working once the provider answers.`);
   }
   const reaper = setInterval(() => {
-    provider.reap(registry.liveIds()).catch((error: Error) => logger.warn({ err: error }, 'reaping failed'));
+    reap().catch((error: Error) => logger.warn({ err: error }, 'reaping failed'));
     // The provider came up after the server: the pool starts filling now.
     if (pool.enabled) void provider.status().then((s) => s.available && pool.start());
   }, config.reapIntervalSeconds * 1000);
   reaper.unref();
 
-  const gateway: RunningGateway | undefined = await startGateway(config, { registry, logger, metrics });
+  const gateway: RunningGateway | undefined = await startGateway(config, {
+    registry,
+    logger,
+    metrics,
+    // Replicas share the credentials (Redis); alone, the in-memory directory holds them.
+    credentials: registry.directory.gatewayCredentials,
+  });
   const app = await buildApp({
     config,
     logger,
@@ -79,6 +113,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     metrics,
     pool: { targets, pool, availableMemoryMb: machineAvailableMemoryMb },
     gateway,
+    redis,
   });
   const address = await app.listen({ port: config.port, host: config.host }).catch(async (error: Error) => {
     await gateway?.gateway.close();
@@ -89,14 +124,18 @@ export async function startServer(env: Record<string, string | undefined> = proc
     url,
     pool,
     gateway: gateway && { port: gateway.port, fingerprint: gateway.gateway.fingerprint },
+    shared: directory.shared,
     async close() {
       clearInterval(reaper);
+      clearInterval(heartbeat);
       // No new gateway logins while sessions end; ending them closes their gateway connections.
+      // Shared: terminals are told to reconnect elsewhere and the environments stay (closeAll).
       const gatewayClosed = gateway?.gateway.close();
       await registry.closeAll();
       await gatewayClosed;
       await app.close();
       provider.close?.();
+      await directory.close();
     },
   };
 }
@@ -115,7 +154,14 @@ export async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: ending every lab session…`);
+    if (server.shared) {
+      console.log(`${signal}: handing every lab session over to the other replicas (the last replica ends them)…`);
+      // Sessions live on in the directory; nothing here is worth a slow exit.
+      setTimeout(() => {
+        console.error(`${signal}: still stopping after 9.5 s; exiting now (the sessions stay with the other replicas).`);
+        process.exit(0);
+      }, 9_500).unref();
+    } else console.log(`${signal}: ending every lab session…`);
     await server.close();
     process.exit(0);
   };

@@ -8,7 +8,15 @@ import pino from 'pino';
 import type { Client, ClientChannel } from 'ssh2';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
-import type { EnvironmentProvider, EnvironmentSpec, ExecResult, ProviderStatus, StartedEnvironment, StartedHost } from '../../src/server/environments/types.js';
+import type {
+  EnvironmentProvider,
+  EnvironmentRecord,
+  EnvironmentSpec,
+  ExecResult,
+  ProviderStatus,
+  StartedEnvironment,
+  StartedHost,
+} from '../../src/server/environments/types.js';
 import type { LabChecks } from '../../src/labs/check-kit.js';
 import { loadLab, summarise } from '../../src/labs/load.js';
 import type { RunnableLab } from '../../src/server/labs/catalogue.js';
@@ -59,6 +67,10 @@ class FakeEnvironment implements StartedEnvironment {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+
+  describe(): EnvironmentRecord {
+    return { sessionId: this.sessionId, hosts: [...this.hosts], provider: { kind: 'fake' } };
+  }
 }
 
 export class FakeProvider implements EnvironmentProvider {
@@ -82,6 +94,10 @@ export class FakeProvider implements EnvironmentProvider {
 
   async reap(): Promise<number> {
     return 0;
+  }
+
+  async attach(): Promise<StartedEnvironment> {
+    throw new Error("one process alone never attaches to another replica's environment");
   }
 }
 

@@ -3,6 +3,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { RawData } from 'ws';
 import type { ServerMessage } from '../../src/protocol/terminal.js';
 import type {
+  EnvironmentRecord,
   EnvironmentProvider,
   EnvironmentSpec,
   ExecOptions,
@@ -155,6 +156,9 @@ export class FakeEnvironment implements StartedEnvironment {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+  describe(): EnvironmentRecord {
+    return { sessionId: this.sessionId, hosts: this.hosts, provider: { kind: 'fake' } };
+  }
 }
 
 /** A provider whose start() can be made to fail with any error, or to wait until released. */
@@ -178,6 +182,13 @@ export class FakeProvider implements EnvironmentProvider {
   async reap(): Promise<number> {
     return 0;
   }
+  /** Another replica's environment, as a fresh handle on the same record. */
+  async attach(record: EnvironmentRecord): Promise<StartedEnvironment> {
+    const environment = new FakeEnvironment(record.sessionId, record.hosts);
+    this.attached.push(environment);
+    return environment;
+  }
+  readonly attached: FakeEnvironment[] = [];
 }
 
 /** An environment source handing out FakeEnvironments; `gate` holds acquisitions until resolved. */

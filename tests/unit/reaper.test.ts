@@ -82,3 +82,26 @@ test('a removal that fails is not counted as removed, and its network keeps its 
   assert.deepEqual(resources.rules, ['br-stuck'], 'a network still there stays blocked from this machine');
   assert.equal(await reaper.reap(resources, new Set()), 0, 'nothing more can be removed: the next round says 0, not 2');
 });
+
+test('with a shared directory: its sessions stay whoever made them, a replica without a heartbeat is gone; other backends on the engine are judged as before', async () => {
+  const cluster = 'c0ffee';
+  const ours = (session: string, owner: string) => ({ ...labels(session, owner), [labelKeys.cluster]: cluster });
+  const resources = new FakeResources(
+    [
+      { id: 'c-adopted', labels: ours('adopted', deadBackend) },
+      { id: 'c-dead-pool', labels: ours('pooled-dead', deadBackend) },
+      { id: 'c-live-pool', labels: ours('pooled-live', 'elsewhere:9:alive') },
+      // Its process runs on this machine, but its heartbeat lapsed: it is gone for the directory.
+      { id: 'c-stale', labels: ours('pooled-stale', liveBackend) },
+      { id: 'c-mine-ended', labels: ours('ended', me) },
+      { id: 'c-mine-live', labels: ours('live', me) },
+      // Backends that share no directory with us (another cluster, or none): their process decides.
+      { id: 'c-other-cluster-live', labels: { ...labels('z', liveBackend), [labelKeys.cluster]: 'other' } },
+      { id: 'c-lone-live', labels: labels('w', liveBackend) },
+      { id: 'c-lone-dead', labels: labels('v', deadBackend) },
+    ],
+    [],
+  );
+  await reaper.reap(resources, new Set(['adopted', 'live']), { cluster, liveOwners: new Set([me, 'elsewhere:9:alive']) });
+  assert.deepEqual(resources.containerList.map((c) => c.id).sort(), ['c-adopted', 'c-live-pool', 'c-lone-live', 'c-mine-live', 'c-other-cluster-live']);
+});

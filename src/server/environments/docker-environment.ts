@@ -6,7 +6,7 @@ import type { HostStopEvents } from './docker-events.js';
 import type { SessionNetwork } from './session-network.js';
 import { attachPersistentShell } from './ssh.js';
 import { SshHosts, type SshHost } from './ssh-hosts.js';
-import type { ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from './types.js';
+import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from './types.js';
 
 /** A started lab host: its SSH side and the container it runs in. */
 export interface DockerHost extends SshHost {
@@ -22,6 +22,11 @@ export interface DockerEnvironmentOptions {
   logger: Logger;
   /** Removes the session network once every host is gone. */
   removeNetwork: () => Promise<void>;
+}
+
+/** The Docker part of an environment record: the session network and the hosts' containers. */
+export interface DockerEnvironmentRecord extends EnvironmentRecord {
+  provider: { kind: 'docker'; network: SessionNetwork; containers: string[] };
 }
 
 /** One session's containers on their network; SSH goes through the shared SshHosts. */
@@ -104,6 +109,16 @@ export class DockerEnvironment implements StartedEnvironment {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
+  }
+
+  // --- shared session directory: what another replica needs to reach and remove these hosts ---
+  describe(): EnvironmentRecord {
+    const record: DockerEnvironmentRecord = {
+      sessionId: this.sessionId,
+      hosts: this.hosts,
+      provider: { kind: 'docker', network: this.options.network, containers: this.containers.map((c) => c.id) },
+    };
+    return record;
   }
 
   private async teardown(): Promise<void> {

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { dockerEngine } from './docker-engine.js';
-import { DockerEnvironment, type DockerHost } from './docker-environment.js';
+import { DockerEnvironment, type DockerEnvironmentRecord, type DockerHost } from './docker-environment.js';
 import { HostStopEvents } from './docker-events.js';
 import { HostFirewall } from './host-firewall.js';
 import { LabHostContainer, type HostLimits } from './lab-host-container.js';
@@ -15,7 +16,9 @@ import {
   ProviderUnavailableError,
   type EnvironmentProvider,
   type EnvironmentSpec,
+  type EnvironmentRecord,
   type HostSpec,
+  type LoginKey,
   type ProviderPacing,
   type ProviderStatus,
   type StartedEnvironment,
@@ -47,8 +50,11 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   private readonly networks: SessionNetworks;
   private readonly reaper: Reaper;
   private readonly events: HostStopEvents;
-  /** The backend's own login key: in memory only, authorised on every host for the gateway address only. */
-  private readonly adminKey = generateEd25519('ssh-lab-backend');
+  /**
+   * The backend's own login key, authorised on every host for the gateway address only. In memory;
+   * replicas sharing a directory replace it with the one they share (agreeLoginKey).
+   */
+  private adminKey: LoginKey = generateEd25519('ssh-lab-backend');
   /** Once the image was seen it stays; a missing one must never make testcontainers try a registry. */
   private imageSeen = false;
 
@@ -104,7 +110,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     await this.requireImage(docker);
     // Open before any host starts, so no host can stop unseen.
     await this.events.open();
-    const labels = resourceLabels(spec.sessionId, spec.labId, this.owner);
+    const labels = resourceLabels(spec.sessionId, spec.labId, this.owner, this.cluster);
     const network = await this.networks.create(docker, spec.sessionId, labels);
     const environment = new DockerEnvironment({
       docker,
@@ -135,7 +141,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   ): Promise<DockerHost> {
     const hostKey = generateEd25519(`root@${host.name}`);
     const container = await new LabHostContainer(this.options.image)
-      .withName(`ssh-lab-${spec.sessionId}-${host.name}`)
+      .withName(containerName(spec.sessionId, host.name))
       .withHostname(host.name)
       .withSessionNetwork(network.name, host.name)
       .withLabels({ ...labels, [labelKeys.host]: host.name })
@@ -162,13 +168,58 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     };
   }
 
-  async reap(live: ReadonlySet<string>): Promise<number> {
+  async reap(live: ReadonlySet<string>, liveOwners?: ReadonlySet<string>): Promise<number> {
     let docker: Dockerode;
     try {
       docker = await dockerEngine();
     } catch {
       return 0;
     }
-    return this.reaper.reap(dockerResources(docker, this.firewall), live);
+    const directory = liveOwners && this.cluster ? { cluster: this.cluster, liveOwners } : undefined;
+    return this.reaper.reap(dockerResources(docker, this.firewall), live, directory);
   }
+
+  // --- shared session directory (several replicas) ---
+
+  async agreeLoginKey(agree: (own: LoginKey) => Promise<LoginKey>): Promise<void> {
+    const { privateKey, publicKey } = this.adminKey;
+    this.adminKey = await agree({ privateKey, publicKey });
+    // The replicas' shared key names their cluster on every resource they start (labels.ts).
+    this.cluster = createHash('sha256').update(this.adminKey.publicKey.trim()).digest('hex').slice(0, 16);
+  }
+
+  /** Set once replicas agreed on a login key: the cluster label of what this provider starts. */
+  private cluster?: string;
+
+  /**
+   * Another replica's environment: its containers and network as the record names them. Nothing
+   * starts; SSH connections open on first use with the recorded host keys pinned. Stops of these
+   * containers are not on this provider's event stream (it follows its own owner label): a host
+   * that stopped shows when SSH cannot reach it.
+   */
+  async attach(record: EnvironmentRecord): Promise<StartedEnvironment> {
+    if (record.provider.kind !== 'docker') throw new Error(`a ${record.provider.kind} environment cannot be attached by the Docker provider`);
+    const { provider: found } = record as DockerEnvironmentRecord;
+    const docker = await dockerEngine();
+    const environment = new DockerEnvironment({
+      docker,
+      sessionId: record.sessionId,
+      network: found.network,
+      adminPrivateKey: this.adminKey.privateKey,
+      events: this.events,
+      logger: this.options.logger,
+      removeNetwork: () => this.networks.remove(docker, found.network),
+    });
+    for (const host of record.hosts) {
+      const hostKey = Buffer.from(host.publicKey.split(/\s+/)[1] ?? '', 'base64');
+      const container = docker.getContainer(containerName(record.sessionId, host.name));
+      await environment.addHost(Promise.resolve({ info: host, hostKey, container }));
+    }
+    return environment;
+  }
+}
+
+/** The container of one lab host: its name is how another replica finds it. */
+function containerName(sessionId: string, host: string): string {
+  return `ssh-lab-${sessionId}-${host}`;
 }

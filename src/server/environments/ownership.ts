@@ -1,8 +1,13 @@
 import { hostname } from 'node:os';
 
-/** host:pid:start — enough to tell whether the backend that made a resource still runs. */
+const processOwner = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
+
+/**
+ * host:pid:start — enough to tell whether the backend that made a resource still runs. One per
+ * process: it is also this replica's id in a shared session directory.
+ */
 export function ownerLabel(): string {
-  return `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
+  return processOwner;
 }
 
 /** Whether the backend process that labelled a resource still runs on this machine. */

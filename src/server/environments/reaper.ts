@@ -35,10 +35,20 @@ export class Reaper {
     private readonly ownerAlive: (owner: string) => boolean = processAlive,
   ) {}
 
-  async reap(resources: ReapableResources, live: ReadonlySet<string>): Promise<number> {
+  /**
+   * `directory`: with a shared session directory, its cluster label and the replicas whose heartbeat
+   * is current. A resource of that cluster whose session is in `live` (the directory's sessions:
+   * another replica may have adopted it) is never removed whoever made it, and one of an owner
+   * outside the set is a leftover. Resources of any other backend on the engine (no cluster label,
+   * or another cluster's) are judged as without a directory: by whether their owner process runs.
+   */
+  async reap(resources: ReapableResources, live: ReadonlySet<string>, directory?: { cluster: string; liveOwners: ReadonlySet<string> }): Promise<number> {
     const orphaned = (r: LabelledResource) => {
       const owner = r.labels?.[labelKeys.owner] ?? '';
-      return owner === this.owner ? !live.has(r.labels?.[labelKeys.session] ?? '') : !this.ownerAlive(owner);
+      const session = r.labels?.[labelKeys.session] ?? '';
+      if (directory && r.labels?.[labelKeys.cluster] === directory.cluster)
+        return !live.has(session) && (owner === this.owner || !directory.liveOwners.has(owner));
+      return owner === this.owner ? !live.has(session) : !this.ownerAlive(owner);
     };
     let removed = 0;
     const containers = (await resources.containers()).filter(orphaned);

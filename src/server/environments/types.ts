@@ -43,7 +43,27 @@ export interface StartedEnvironment {
   /** Called once if a host stops or the backend can no longer reach it while the environment is in use. */
   onLost(listener: LostListener): void;
   dispose(): Promise<void>;
+  // --- shared session directory (several replicas) ---
+  /** Everything another backend process needs to reach and dispose this environment (JSON-serialisable). */
+  describe(): EnvironmentRecord;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * A started environment as the shared session directory stores it: enough for another replica to
+ * reach its hosts (address, ports, pinned host key) and to remove it. `provider` holds what only
+ * that provider understands (container ids, a network name) under its `kind`.
+ */
+export interface EnvironmentRecord {
+  sessionId: string;
+  hosts: StartedHost[];
+  provider: { kind: string; [field: string]: unknown };
+}
+
+/** The backend's own SSH login key: every replica must hold the same one to reach every host. */
+export interface LoginKey {
+  privateKey: string;
+  publicKey: string;
 }
 
 export interface ProviderStatus {
@@ -67,8 +87,22 @@ export interface EnvironmentProvider {
   /** Throws ProviderUnavailableError when the backend does not answer, ProviderCapacityError when it is full. */
   start(spec: EnvironmentSpec): Promise<StartedEnvironment>;
   status(): Promise<ProviderStatus>;
-  /** Remove labelled leftovers whose session is not in `live`; returns how many resources were removed. */
-  reap(live: ReadonlySet<string>): Promise<number>;
+  /**
+   * Remove labelled leftovers whose session is not in `live`; returns how many resources were removed.
+   * `liveOwners` (several replicas sharing a directory): the backends whose heartbeat is current; a
+   * resource of any other owner is a leftover. Without it the provider judges owners itself.
+   */
+  reap(live: ReadonlySet<string>, liveOwners?: ReadonlySet<string>): Promise<number>;
+  // --- shared session directory (several replicas) ---
+  /** The owner label this process puts on what it starts (its replica id in the directory). */
+  readonly owner?: string;
+  /** A working handle on an environment another process started (from its describe()); starts nothing. */
+  attach(record: EnvironmentRecord): Promise<StartedEnvironment>;
+  /**
+   * Every replica must log in with the same key: `agree` is given this process's own key and
+   * returns the one the replicas share (the first one stored), which the provider then uses.
+   */
+  agreeLoginKey?(agree: (own: LoginKey) => Promise<LoginKey>): Promise<void>;
   /** Refill pacing for the warm pool; without it the pool refills back to back. */
   pacing?(): ProviderPacing;
   /** Stops the provider's own background work (event streams) at shutdown; environments are disposed before. */

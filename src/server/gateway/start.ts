@@ -12,13 +12,13 @@ export interface RunningGateway {
   port: number;
 }
 
-/** The gateway's one way to a session: this process's registry (the session directory replaces it for replicas). */
-export function registryLookup(registry: Pick<SessionRegistry, 'get'>): GatewaySessionLookup {
-  return (sessionId) => registry.get(sessionId);
+/** The gateway's one way to a session: the registry, which serves any replica's session from the directory. */
+export function registryLookup(registry: Pick<SessionRegistry, 'find'>): GatewaySessionLookup {
+  return (sessionId) => registry.find(sessionId);
 }
 
 export interface GatewayDependencies {
-  registry: Pick<SessionRegistry, 'get' | 'onEnded'>;
+  registry: Pick<SessionRegistry, 'find' | 'onEnded'>;
   logger: Logger;
   metrics: Metrics;
   credentials?: GatewayCredentialStore;

@@ -1,5 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
-import type { ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from '../environments/types.js';
+import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from '../environments/types.js';
 
 /**
  * An environment whose learner shell is opened ahead of time: the login shell (and its
@@ -67,5 +67,10 @@ export class PrewarmedShellEnvironment implements StartedEnvironment {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
+  }
+
+  // --- shared session directory: the record is the inner environment's ---
+  describe(): EnvironmentRecord {
+    return this.inner.describe();
   }
 }

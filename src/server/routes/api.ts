@@ -13,9 +13,9 @@ import { terminalRoutes } from './terminal.js';
  * included, is limited per client address; each route counts on its own, and session creation
  * has a limit of its own (its route config). Health checks and the site are outside, unlimited.
  */
-export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics, pool, gateway }) => {
+export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, logger, catalogue, registry, provider, metrics, pool, gateway, redis }) => {
   // Not the options themselves: they carry the prefix, which the route plugins would add again.
-  const context: AppContext = { config, logger, catalogue, registry, provider, metrics, pool, gateway };
+  const context: AppContext = { config, logger, catalogue, registry, provider, metrics, pool, gateway, redis };
   app.decorateRequest('labSession', null);
   await app.register(fastifyRateLimit, {
     global: true,
@@ -23,6 +23,9 @@ export const apiRoutes: FastifyPluginAsync<AppContext> = async (app, { config, l
     timeWindow: 60_000,
     keyGenerator: (request) => `${normalizeIP(request.ip)} ${request.method} ${request.routeOptions.url}`,
     errorResponseBuilder: () => new Errors.TooManyRequests(),
+    // Several replicas count one client together in Redis. Redis down: requests pass unlimited
+    // (skipOnError) rather than all failing; new sessions are refused by the directory meanwhile.
+    ...(redis && { redis, nameSpace: 'ssh-lab:rate:', skipOnError: true }),
   });
   await app.register(labRoutes, context);
   await app.register(sessionRoutes, context);

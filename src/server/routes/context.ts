@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SessionParams } from '../../protocol/api.js';
 import type { Config } from '../config.js';
@@ -34,6 +35,8 @@ export interface AppContext {
   pool?: PoolControl;
   /** The SSH gateway and the port learners reach it on; absent when SSH_LAB_GATEWAY_PORT=0. */
   gateway?: { gateway: Pick<SshGateway, 'issue' | 'fingerprint'>; port: number };
+  /** The shared directory's Redis (SSH_LAB_REDIS_URL): rate limits count there, across replicas. */
+  redis?: Redis;
 }
 
 declare module 'fastify' {
@@ -54,7 +57,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function sessionToken(registry: SessionRegistry) {
   return async (request: FastifyRequest<{ Params: SessionParams }>): Promise<void> => {
-    request.labSession = registry.authorise(request.params.id, bearerToken(request.headers.authorization));
+    request.labSession = await registry.authorise(request.params.id, bearerToken(request.headers.authorization));
   };
 }
 

@@ -9,6 +9,11 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export const healthRoutes: FastifyPluginAsync<AppContext> = async (app, { provider, registry, metrics, config }) => {
   app.get('/healthz', async (_request, reply) => {
     const environments = await provider.status();
+    // A replica stopping (SIGTERM) says so with 503, so a load balancer's readiness check sends it nothing new.
+    if (registry.draining) {
+      const body: Health = { status: 'draining', environments, sessions: registry.size };
+      return reply.code(503).header('cache-control', 'no-store').send(body);
+    }
     const body: Health = { status: environments.available ? 'ok' : 'degraded', environments, sessions: registry.size };
     return reply.header('cache-control', 'no-store').send(body);
   });

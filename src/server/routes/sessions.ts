@@ -66,7 +66,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppContext> = async (app, { ca
   );
 
   app.post('/sessions/:id/ticket', { schema: { params, response: { 200: ticketResponseSchema } }, preHandler }, async (request, reply) =>
-    reply.header('cache-control', 'no-store').send(registry.tickets.issue(authorisedSession(request).id)),
+    reply.header('cache-control', 'no-store').send(await registry.issueTicket(authorisedSession(request).id)),
   );
 
   /** The reference solution, revealed only when the learner asks for it. */

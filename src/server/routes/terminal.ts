@@ -31,9 +31,9 @@ export const terminalRoutes: FastifyPluginAsyncZod<AppContext> = async (app, { r
         }
       },
       preHandler: async (request, reply) => {
-        const session = registry.get(request.params.id);
-        if (!session) throw new Errors.SessionUnknown();
-        if (!registry.tickets.redeem(request.query.ticket, session.id)) {
+        // Spent in the shared directory: presented to two replicas at once, it opens one socket.
+        const session = await registry.redeemTicket(request.params.id, request.query.ticket);
+        if (!session) {
           return reply.code(403).send({ error: 'TICKET_INVALID', message: 'The terminal ticket is invalid, used or expired: ask for a new one.' });
         }
         // A lost environment still gets its socket: the widget reads the exit message below and

@@ -10,7 +10,6 @@ export type SessionState = 'ready' | 'lost' | 'ended';
 export class Session {
   state: SessionState = 'ready';
   lastActivity = Date.now();
-  readonly createdAt = new Date();
 
   constructor(
     readonly id: string,
@@ -21,6 +20,8 @@ export class Session {
     readonly expiresAt: Date,
     readonly environment: StartedEnvironment,
     readonly terminal: ShellTerminal,
+    /** When it was created (on whichever replica). */
+    readonly createdAt = new Date(),
   ) {}
 
   readonly user = 'learner';

@@ -6,11 +6,11 @@ export class TicketBook {
 
   constructor(private readonly ttlMs = 30_000) {}
 
-  issue(sessionId: string): { ticket: string; expiresInSeconds: number } {
+  issue(sessionId: string, ttlMs = this.ttlMs): { ticket: string; expiresInSeconds: number } {
     this.sweep();
     const ticket = newSecret();
-    this.tickets.set(hashSecret(ticket).toString('hex'), { sessionId, expiresAt: Date.now() + this.ttlMs });
-    return { ticket, expiresInSeconds: this.ttlMs / 1000 };
+    this.tickets.set(hashSecret(ticket).toString('hex'), { sessionId, expiresAt: Date.now() + ttlMs });
+    return { ticket, expiresInSeconds: ttlMs / 1000 };
   }
 
   /** True once for a valid ticket of this session; the ticket is spent either way. */

@@ -4,6 +4,7 @@ import { SshHosts, type SshHost } from '../ssh-hosts.js';
 import { attachPersistentShell } from '../ssh.js';
 import {
   ProviderUnavailableError,
+  type EnvironmentRecord,
   type ExecOptions,
   type ExecResult,
   type LabUser,
@@ -134,6 +135,10 @@ export class KubernetesEnvironment implements StartedEnvironment {
     if (!workstation) throw new Error('This environment has no workstation');
     // The same image as the Docker provider's: the learner's persistent shell (dtach on the workstation).
     return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
+  }
+
+  describe(): EnvironmentRecord {
+    return { sessionId: this.sessionId, hosts: this.hosts, provider: { kind: 'kubernetes', pods: [...this.pods] } };
   }
 
   connection(host: string, user: LabUser): Promise<Client> {

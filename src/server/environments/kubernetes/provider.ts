@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Reaper, type ReapableResources } from '../reaper.js';
-import { generateEd25519, type KeyPair } from '../ssh.js';
+import { generateEd25519 } from '../ssh.js';
 import {
   ProviderCapacityError,
   ProviderUnavailableError,
   type EnvironmentProvider,
+  type EnvironmentRecord,
   type EnvironmentSpec,
+  type LoginKey,
   type ProviderStatus,
   type StartedEnvironment,
 } from '../types.js';
@@ -51,7 +53,8 @@ function providerError(error: unknown): Error {
 export class KubernetesEnvironmentProvider implements EnvironmentProvider {
   /** This backend's pod: the reaper tells its own from a live replica's and a gone one's by it. */
   readonly owner: string;
-  private readonly adminKey: KeyPair = generateEd25519('ssh-lab-backend');
+  /** The backend's login key: its own, until replicas sharing a directory agree on one (agreeLoginKey). */
+  private adminKey: LoginKey = generateEd25519('ssh-lab-backend');
   private clusterApi?: LabCluster;
   private podWatch?: PodWatch;
 
@@ -156,6 +159,36 @@ export class KubernetesEnvironmentProvider implements EnvironmentProvider {
         .catch((disposeError: unknown) => this.options.logger.warn({ err: disposeError, session: spec.sessionId }, 'removing a failed start'));
       throw providerError(error);
     }
+  }
+
+  async agreeLoginKey(agree: (own: LoginKey) => Promise<LoginKey>): Promise<void> {
+    const { privateKey, publicKey } = this.adminKey;
+    this.adminKey = await agree({ privateKey, publicKey });
+  }
+
+  /**
+   * Another replica's session: its pods as the record names them. Nothing is created; SSH opens on
+   * first use with the recorded host keys pinned, and the shared pod watch reports the pods' loss.
+   */
+  async attach(record: EnvironmentRecord): Promise<StartedEnvironment> {
+    if (record.provider.kind !== 'kubernetes') throw new Error(`a ${record.provider.kind} environment cannot be attached by the Kubernetes provider`);
+    await this.watch.open().catch((error: unknown) => {
+      throw providerError(error);
+    });
+    const environment = new KubernetesEnvironment({
+      sessionId: record.sessionId,
+      cluster: this.cluster,
+      watch: this.watch,
+      adminPrivateKey: this.adminKey.privateKey,
+      logger: this.options.logger,
+      ...(this.options.connect ? { connect: this.options.connect } : {}),
+    });
+    for (const host of record.hosts) {
+      const name = podName(record.sessionId, host.name);
+      environment.created(name);
+      environment.addHost({ info: host, hostKey: Buffer.from(host.publicKey.split(/\s+/)[1] ?? '', 'base64') }, name);
+    }
+    return environment;
   }
 
   async reap(live: ReadonlySet<string>): Promise<number> {
