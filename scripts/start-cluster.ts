@@ -17,6 +17,8 @@ import { ensureSite } from './lib/site-build.js';
 const port = Number(process.env.PORT ?? 3000);
 const redisPort = Number(process.env.REDIS_PORT ?? 6380);
 const replicaPorts = [port + 1, port + 2];
+// One machine, one port each: the first replica's SSH gateway on 2222 (GATEWAY_PORT), the second's next to it.
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 2222);
 const children: ChildProcess[] = [];
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
@@ -40,24 +42,27 @@ await ensureSite();
 await buildServer();
 
 start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-const replicaEnv = (replicaPort: number) => ({
+const replicaEnv = (replicaPort: number, index: number) => ({
   ...process.env,
   PORT: String(replicaPort),
+  SSH_LAB_GATEWAY_PORT: String(gatewayPort + index),
   HOST: '127.0.0.1',
   SSH_LAB_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
   SSH_LAB_TRUST_PROXY: 'on',
 });
 // Redis first: a replica waits up to 10 s for it at start-up.
 await new Promise((r) => setTimeout(r, 300));
-for (const [i, replicaPort] of replicaPorts.entries()) start(`replica ${i + 1}`, process.execPath, [serverEntry], replicaEnv(replicaPort));
+for (const [i, replicaPort] of replicaPorts.entries()) start(`replica ${i + 1}`, process.execPath, [serverEntry], replicaEnv(replicaPort, i));
 
 const nginxDir = mkdtempSync(join(tmpdir(), 'ssh-lab-nginx-'));
 for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(nginxDir, sub));
 writeFileSync(join(nginxDir, 'nginx.conf'), nginxConfig({ dir: nginxDir, listenPort: port, replicaPorts }));
 start('nginx', 'nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-g', 'daemon off;']);
-console.log(`\nSSH Lab cluster: http://localhost:${port} (nginx) → replicas on ${replicaPorts.join(' and ')}, Redis on ${redisPort}.`);
 console.log(
-  `Restart a replica: kill -TERM <its pid>, then PORT=${replicaPorts[0]} HOST=127.0.0.1 SSH_LAB_TRUST_PROXY=on SSH_LAB_REDIS_URL=redis://127.0.0.1:${redisPort} node ${serverEntry}\n`,
+  `\nSSH Lab cluster: http://localhost:${port} (nginx) → replicas on ${replicaPorts.join(' and ')} (SSH gateways on ${gatewayPort} and ${gatewayPort + 1}), Redis on ${redisPort}.`,
+);
+console.log(
+  `Restart a replica: kill -TERM <its pid>, then PORT=${replicaPorts[0]} SSH_LAB_GATEWAY_PORT=${gatewayPort} HOST=127.0.0.1 SSH_LAB_TRUST_PROXY=on SSH_LAB_REDIS_URL=redis://127.0.0.1:${redisPort} node ${serverEntry}\n`,
 );
 
 let stopping = false;

@@ -94,6 +94,8 @@ export const baseEnv: Record<string, string> = {
   SSH_LAB_SESSION_CREATE_PER_MINUTE: '10000',
   SSH_LAB_POOL_SIZE: '0',
   SSH_LAB_POOL_SIZES: '',
+  // Several bench servers run at once (replicas); the gateway section gives its own a free port.
+  SSH_LAB_GATEWAY_PORT: '0',
   TESTCONTAINERS_RYUK_DISABLED: 'true',
 };
 
