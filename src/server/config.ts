@@ -78,7 +78,25 @@ const variables = z.object({
   SSH_LAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   SSH_LAB_STARTUP_TIMEOUT_MS: int(1000, 300_000).default(30_000),
   SSH_LAB_HOST_MEMORY_MB: int(32, 8192).default(160),
-  SSH_LAB_HOST_CPUS: z.coerce.number().min(0.05).max(16).default(0.5),
+  /** Optional hard CPU ceiling per host (CFS quota, in CPUs); unset, a host may burst to every core when they are idle. */
+  SSH_LAB_HOST_CPUS: z.coerce.number().min(0.05).max(16).optional(),
+  /**
+   * Each host's CPU weight among Docker's containers (cgroup v1 cpu.shares; v2 maps it to cpu.weight):
+   * equal for every host, so busy learners share evenly; below Docker's default 1024, so a backend
+   * that runs in a container of its own (default weight) outweighs each host several times.
+   */
+  SSH_LAB_HOST_CPU_SHARES: int(2, 262_144).default(256),
+  /**
+   * All lab hosts run under this parent cgroup, whose weight (SSH_LAB_HOSTS_CPU_SHARES) the backend
+   * sets below its own, so echo and terminal output win the CPU over learners' busy loops; "none":
+   * Docker's default parent (the hosts then weigh as much as the backend together). Needs root.
+   */
+  SSH_LAB_HOST_CGROUP_PARENT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'takes a cgroup name such as "ssh-lab-hosts", or "none"')
+    .default('ssh-lab-hosts'),
+  /** The CPU weight of all lab hosts together (cgroup v1 cpu.shares; a process outside weighs 1024). */
+  SSH_LAB_HOSTS_CPU_SHARES: int(2, 262_144).default(128),
   SSH_LAB_HOST_PIDS: int(16, 4096).default(96),
   SSH_LAB_HOST_HOME_MB: int(1, 4096).default(32),
   SSH_LAB_HOST_TMP_MB: int(1, 4096).default(16),
@@ -148,6 +166,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   hostLimits: {
     memoryMb: c.SSH_LAB_HOST_MEMORY_MB,
     cpus: c.SSH_LAB_HOST_CPUS,
+    cpuShares: c.SSH_LAB_HOST_CPU_SHARES,
+    cgroupParent: c.SSH_LAB_HOST_CGROUP_PARENT === 'none' ? undefined : { name: c.SSH_LAB_HOST_CGROUP_PARENT, shares: c.SSH_LAB_HOSTS_CPU_SHARES },
     pids: c.SSH_LAB_HOST_PIDS,
     homeMb: c.SSH_LAB_HOST_HOME_MB,
     tmpMb: c.SSH_LAB_HOST_TMP_MB,
