@@ -5,7 +5,7 @@
  *
  *   npm run bench                      full run (< 20 min): 20 sessions per figure, 1,000 keystrokes, 100 sessions
  *   npm run bench -- --quick           a few minutes: fewer samples, 10 sessions of capacity, no site build
- *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity site
+ *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity load class site
  *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
  *   npm run bench -- --cap=60          capacity up to 60 sessions
  *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
@@ -37,12 +37,14 @@ import {
   type ThroughputResult,
 } from './bench/sessions.js';
 import { measureSite, type SiteResult } from './bench/site.js';
+import { measureLoad, type LoadResult } from './bench/load.js';
+import { measureClass, warmPool, type ClassResult } from './bench/class.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = flag('quick');
-const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,site').split(','));
+const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,load,class,site').split(','));
 if (quick && !option('only')) sections.delete('site');
 if (flag('skip-site')) sections.delete('site');
 
@@ -160,6 +162,53 @@ if (sections.has('capacity')) {
     log(`capacity: up to ${cap} idle ${twoHostLab} sessions (two hosts each)`);
     capacity = await measureCapacity(server, twoHostLab, cap, milestones, quick ? 100 : 300);
   });
+}
+
+// The terminal on a busy machine, under the old hard quota and under the shares policy, in the same run.
+const load: LoadResult[] = [];
+if (sections.has('load')) {
+  for (const policy of [
+    { name: 'hard ceiling 0.5 CPU, Docker parent (the old policy)', env: { SSH_LAB_HOST_CPUS: '0.5', SSH_LAB_HOST_CGROUP_PARENT: 'none' } },
+    { name: 'shares, Docker parent', env: { SSH_LAB_HOST_CGROUP_PARENT: 'none' } },
+    { name: 'shares, own low-weight parent (the default)', env: {} as Record<string, string> },
+  ]) {
+    await withServer(policy.env, async (server) => {
+      log(`load: ${policy.name}`);
+      load.push(await measureLoad(server, oneHostLab, { quick, policy: policy.name }));
+    });
+  }
+}
+
+// A class starting together on the two-host lab; a fresh server per scenario, so no demand carries over.
+const classes: ClassResult[] = [];
+if (sections.has('class')) {
+  const adminToken = `bench-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const classEnv = {
+    SSH_LAB_POOL_SIZES: `${twoHostLab}=1`,
+    SSH_LAB_MAX_SESSIONS: '130',
+    SSH_LAB_MAX_SESSIONS_PER_CLIENT: '130',
+    SSH_LAB_API_PER_MINUTE: '100000',
+    SSH_LAB_ADMIN_TOKEN: adminToken,
+  };
+  const scenarios = [
+    { learners: 30, withinSeconds: 60, seed: 30, warm: 0 },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 0 },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 60 },
+  ];
+  for (const scenario of quick ? scenarios.map((s) => ({ ...s, learners: s.learners / 3 })) : scenarios) {
+    await withServer(classEnv, async (server) => {
+      await server.whenFull();
+      if (scenario.warm) {
+        log(`class: the operator warms ${twoHostLab} to ${scenario.warm}`);
+        await warmPool(server, adminToken, twoHostLab, scenario.warm, 30);
+        if (!(await server.whenFull(600_000))) log('class: the pool did not fill in 10 min');
+      }
+      const pool = scenario.warm ? `warmed to ${scenario.warm} (PUT /api/admin/pool)` : 'no warning (configured size 1)';
+      classes.push(
+        await measureClass(server, { labId: twoHostLab, learners: scenario.learners, withinSeconds: scenario.withinSeconds, seed: scenario.seed, pool }),
+      );
+    });
+  }
 }
 
 let site: SiteResult | undefined;
@@ -305,6 +354,70 @@ if (capacity) {
     unit: 'sessions',
   });
 }
+for (const l of load) {
+  const shares = l.policy.endsWith('(the default)');
+  const at = ` (${l.policy})`;
+  add({
+    group: 'load',
+    metric: `throughput, one session alone${at}`,
+    value: l.aloneMBps,
+    unit: 'MB/s',
+    ...(shares ? { targetId: 'load-throughput-alone' as const } : {}),
+    floor: floor?.sshThroughputMBps,
+  });
+  add({ group: 'load', metric: `keystroke echo, nothing else running${at}`, value: l.idleEchoMs.p99, unit: 'ms p99' });
+  add({
+    group: 'load',
+    metric: `keystroke echo, 3 sessions printing (load ${l.printing.loadavg1})${at}`,
+    value: l.printing.echoMs.p50,
+    unit: 'ms p50',
+    floor: l.idleEchoMs.p50,
+  });
+  add({
+    group: 'load',
+    metric: `keystroke echo, 3 sessions printing (load ${l.printing.loadavg1})${at}`,
+    value: l.printing.echoMs.p99,
+    unit: 'ms p99',
+    ...(shares ? { targetId: 'load-echo-p99' as const } : {}),
+    floor: l.idleEchoMs.p99,
+  });
+  add({ group: 'load', metric: `backend event-loop delay, 3 sessions printing${at}`, value: l.printing.loop.p99, unit: 'ms p99' });
+  add({ group: 'load', metric: `backend CPU, 3 sessions printing${at}`, value: l.printing.loop.cpuPercent, unit: '% of a core' });
+  add({
+    group: 'load',
+    metric: `printers' rate, each (${l.printing.printerMBps.join(' / ')})${at}`,
+    value: Math.min(...l.printing.printerMBps),
+    unit: 'MB/s min',
+  });
+  add({
+    group: 'load',
+    metric: `two CPU hogs: cores each (${l.hogs.cores.join(' / ')}), smaller ÷ larger${at}`,
+    value: l.hogs.evenness,
+    unit: '',
+    ...(shares ? { targetId: 'load-hogs-even' as const } : {}),
+  });
+  add({
+    group: 'load',
+    metric: `keystroke echo beside two CPU hogs (load ${l.hogs.loadavg1})${at}`,
+    value: l.hogs.echoMs.p99,
+    unit: 'ms p99',
+    ...(shares ? { targetId: 'load-hogs-echo-p99' as const } : {}),
+    floor: l.idleEchoMs.p99,
+  });
+}
+for (const c of classes) {
+  const at = `${c.learners} learners within ${c.withinSeconds} s, ${c.labId}, pool ${c.pool}`;
+  const targetIds = c.pool.startsWith('warmed')
+    ? { p95: 'class-warm-60-in-30-p95' as const }
+    : c.learners >= 60
+      ? { p95: 'class-60-in-30-p95' as const }
+      : { p95: 'class-30-in-60-p95' as const };
+  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p50, unit: 'ms p50', floor: warmFloor });
+  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p95, unit: 'ms p95', targetId: targetIds.p95, floor: coldFloor });
+  add({ group: 'class start', metric: `learners who got no prompt, ${at}`, value: c.failed, unit: 'learners', targetId: 'class-failed' });
+  add({ group: 'class start', metric: `pool hit rate, ${at}`, value: c.poolHitRate, unit: '' });
+  add({ group: 'class start', metric: `machine load (1 min) at most, ${at}`, value: c.loadavg1Max, unit: '' });
+}
 if (site) {
   add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });
   add({ group: 'site', metric: `JavaScript, docs page without a lab (${site.docsPage.path})`, value: site.docsPage.jsKB, unit: 'KiB' });
@@ -339,6 +452,8 @@ const result = {
   throughput,
   checks,
   capacity,
+  ...(load.length ? { load } : {}),
+  ...(classes.length ? { classes } : {}),
   site,
   leftovers: left,
 };
@@ -358,6 +473,8 @@ function mergeIntoBaseline() {
     checks: { key: 'checks', group: 'checks' },
     capacity: { key: 'capacity', group: 'capacity' },
     site: { key: 'site', group: 'site' },
+    load: { key: 'load', group: 'load' },
+    class: { key: 'classes', group: 'class start' },
   };
   // Rows are replaced a whole group at a time, and echo and throughput share the group "terminal".
   if (sections.has('echo') !== sections.has('throughput')) throw new Error('--merge-baseline: measure echo and throughput together');
