@@ -114,6 +114,13 @@ const variables = z.object({
   SSH_LAB_POOL_MAX_AGE_SECONDS: int(60, 24 * 3600).default(900),
   /** Open the learner's login shell before the terminal attaches (pooled and cold environments). */
   SSH_LAB_EARLY_SHELL: bool.default(true),
+  /**
+   * Adaptive pool: a lab in demand gets up to this many extra ready environments (recent starts per
+   * second × the time one takes to build), which go again as the demand fades; 0 turns it off.
+   */
+  SSH_LAB_POOL_ADAPTIVE_MAX: int(0, 500).default(20),
+  /** How fast the adaptive pool forgets a start (its half-life). */
+  SSH_LAB_POOL_ADAPTIVE_HALF_LIFE_SECONDS: int(2, 3600).default(15),
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
@@ -181,6 +188,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   /** Lab id -> pool size, for the labs named in SSH_LAB_POOL_SIZES. */
   poolSizes: c.SSH_LAB_POOL_SIZES,
   poolMaxAgeSeconds: c.SSH_LAB_POOL_MAX_AGE_SECONDS,
+  poolAdaptive:
+    c.SSH_LAB_POOL_ADAPTIVE_MAX > 0 ? { maxExtraPerLab: c.SSH_LAB_POOL_ADAPTIVE_MAX, halfLifeSeconds: c.SSH_LAB_POOL_ADAPTIVE_HALF_LIFE_SECONDS } : undefined,
   earlyShell: c.SSH_LAB_EARLY_SHELL,
   flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
   slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
