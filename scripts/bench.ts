@@ -8,6 +8,8 @@
  *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity load class site
  *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
  *   npm run bench -- --cap=60          capacity up to 60 sessions
+ *   npm run bench -- --only=class --class=60x30a,60x30w
+ *                                      some class scenarios: learners x seconds, a = adaptive pool, w = warmed
  *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
  *   npm run bench -- --only=site --merge-baseline
  *                                      replace just the measured sections in bench/baseline.json
@@ -191,19 +193,22 @@ if (sections.has('class')) {
     SSH_LAB_ADMIN_TOKEN: adminToken,
   };
   const scenarios = [
-    { learners: 30, withinSeconds: 60, seed: 30, warm: 0 },
-    { learners: 60, withinSeconds: 30, seed: 60, warm: 0 },
-    { learners: 60, withinSeconds: 30, seed: 60, warm: 60 },
-  ];
+    { learners: 30, withinSeconds: 60, seed: 30, warm: 0, adaptive: true },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: false },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: true },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 60, adaptive: true },
+  ].filter((s) => !option('class') || option('class')!.split(',').includes(`${s.learners}x${s.withinSeconds}${s.warm ? 'w' : s.adaptive ? 'a' : ''}`));
   for (const scenario of quick ? scenarios.map((s) => ({ ...s, learners: s.learners / 3 })) : scenarios) {
-    await withServer(classEnv, async (server) => {
+    await withServer({ ...classEnv, ...(scenario.adaptive ? {} : { SSH_LAB_POOL_ADAPTIVE_MAX: '0' }) }, async (server) => {
       await server.whenFull();
       if (scenario.warm) {
         log(`class: the operator warms ${twoHostLab} to ${scenario.warm}`);
         await warmPool(server, adminToken, twoHostLab, scenario.warm, 30);
         if (!(await server.whenFull(600_000))) log('class: the pool did not fill in 10 min');
       }
-      const pool = scenario.warm ? `warmed to ${scenario.warm} (PUT /api/admin/pool)` : 'no warning (configured size 1)';
+      const pool = scenario.warm
+        ? `warmed to ${scenario.warm} (PUT /api/admin/pool)`
+        : `no warning (configured size 1, ${scenario.adaptive ? 'adaptive' : 'adaptive off'})`;
       classes.push(
         await measureClass(server, { labId: twoHostLab, learners: scenario.learners, withinSeconds: scenario.withinSeconds, seed: scenario.seed, pool }),
       );
@@ -249,6 +254,16 @@ if (floor) {
     unit: 'ms p50',
     floor: floor.dockerRunMs.p50,
   });
+  if (floor.dockerRunPairMs)
+    add({ group: 'floor', metric: 'two docker run --rm at once', value: floor.dockerRunPairMs.p50, unit: 'ms p50', floor: floor.dockerRunMs.p50 });
+  if (floor.providerStartTwoHostsMs)
+    add({
+      group: 'floor',
+      metric: 'two hosts via the provider (network, 2 containers, sshd, connections), beside one in the same run',
+      value: floor.providerStartTwoHostsMs.p50,
+      unit: 'ms p50',
+      floor: floor.providerStartOneHostMs.p50,
+    });
   add({ group: 'floor', metric: 'plain ssh login running true', value: floor.sshLoginMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'plain ssh -tt to the prompt', value: floor.sshPromptMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'cold floor = docker run + ssh to the prompt', value: coldFloor!, unit: 'ms' });
@@ -276,6 +291,15 @@ for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
     floor: coldFloor,
   });
 }
+const coldTwo = timeToPrompt.cold[twoHostLab];
+if (coldTwo && coldFloor)
+  add({
+    group: 'time to prompt',
+    metric: `cold ${twoHostLab} (2 hosts) p50 ÷ the one-host cold floor (docker run + ssh to the prompt)`,
+    value: coldTwo.promptMs.p50 / coldFloor,
+    unit: '×',
+    targetId: 'cold-two-hosts-vs-floor',
+  });
 for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
   const hosts = lab === twoHostLab ? 2 : 1;
   add({
@@ -407,13 +431,16 @@ for (const l of load) {
 }
 for (const c of classes) {
   const at = `${c.learners} learners within ${c.withinSeconds} s, ${c.labId}, pool ${c.pool}`;
-  const targetIds = c.pool.startsWith('warmed')
-    ? { p95: 'class-warm-60-in-30-p95' as const }
-    : c.learners >= 60
-      ? { p95: 'class-60-in-30-p95' as const }
-      : { p95: 'class-30-in-60-p95' as const };
+  // The adaptive-off run is the comparison, not the product: it measures no target.
+  const p95Target = c.pool.startsWith('warmed')
+    ? ('class-warm-60-in-30-p95' as const)
+    : c.pool.includes('adaptive off')
+      ? undefined
+      : c.learners >= 60
+        ? ('class-60-in-30-p95' as const)
+        : ('class-30-in-60-p95' as const);
   add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p50, unit: 'ms p50', floor: warmFloor });
-  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p95, unit: 'ms p95', targetId: targetIds.p95, floor: coldFloor });
+  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p95, unit: 'ms p95', ...(p95Target ? { targetId: p95Target } : {}), floor: coldFloor });
   add({ group: 'class start', metric: `learners who got no prompt, ${at}`, value: c.failed, unit: 'learners', targetId: 'class-failed' });
   add({ group: 'class start', metric: `pool hit rate, ${at}`, value: c.poolHitRate, unit: '' });
   add({ group: 'class start', metric: `machine load (1 min) at most, ${at}`, value: c.loadavg1Max, unit: '' });

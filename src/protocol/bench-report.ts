@@ -48,7 +48,9 @@ export type BenchMachineInfo = z.infer<typeof machineSchema>;
 
 export const floorSchema = z.object({
   dockerRunMs: summarySchema.optional(),
+  dockerRunPairMs: summarySchema.optional(),
   providerStartOneHostMs: summarySchema.optional(),
+  providerStartTwoHostsMs: summarySchema.optional(),
   sshLoginMs: summarySchema.optional(),
   sshPromptMs: summarySchema.optional(),
   sshEchoMs: summarySchema.optional(),

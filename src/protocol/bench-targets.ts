@@ -19,6 +19,11 @@ export const benchTargets = {
   'warm-prompt-p95': { what: 'Time to prompt, warm pool, p95', goal: '≤ 250 ms', limit: { atMost: 250 } },
   'cold-prompt-two-hosts-p50': { what: 'Time to prompt, cold start of a two-host lab, p50', goal: '≤ 1.0 s', limit: { atMost: 1000 } },
   'cold-prompt-two-hosts-p95': { what: 'Time to prompt, cold start of a two-host lab, p95', goal: '≤ 1.5 s', limit: { atMost: 1500 } },
+  'cold-two-hosts-vs-floor': {
+    what: 'Cold start of a two-host lab, p50, against the one-host floor (docker run + ssh login)',
+    goal: '≤ 1.3×',
+    limit: { atMost: 1.3 },
+  },
   'echo-p50': { what: 'Keystroke echo, p50', goal: '≤ 2 ms', limit: { atMost: 2 } },
   'echo-p99': { what: 'Keystroke echo, p99', goal: '≤ 10 ms', limit: { atMost: 10 } },
   'throughput-fast-reader': { what: 'Terminal throughput, fast reader', goal: '≥ 30 MB/s', limit: { atLeast: 30 } },
