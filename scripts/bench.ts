@@ -170,9 +170,9 @@ if (sections.has('capacity')) {
 const load: LoadResult[] = [];
 if (sections.has('load')) {
   for (const policy of [
-    { name: 'hard ceiling 0.5 CPU, Docker parent (the old policy)', env: { SSH_LAB_HOST_CPUS: '0.5', SSH_LAB_HOST_CGROUP_PARENT: 'none' } },
-    { name: 'shares, Docker parent', env: { SSH_LAB_HOST_CGROUP_PARENT: 'none' } },
-    { name: 'shares, own low-weight parent (the default)', env: {} as Record<string, string> },
+    { name: 'hard ceiling 0.5 CPU, Docker parent (the old policy)', env: { SSH_LAB_HOST_CPUS: '0.5', SSH_LAB_HOST_CGROUP_PARENT: '' } },
+    { name: 'shares, Docker parent (the default)', env: { SSH_LAB_HOST_CGROUP_PARENT: '' } as Record<string, string> },
+    { name: 'shares, own low-weight parent (opt-in)', env: { SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts' } },
   ]) {
     await withServer(policy.env, async (server) => {
       log(`load: ${policy.name}`);
@@ -191,13 +191,20 @@ if (sections.has('class')) {
     SSH_LAB_MAX_SESSIONS_PER_CLIENT: '130',
     SSH_LAB_API_PER_MINUTE: '100000',
     SSH_LAB_ADMIN_TOKEN: adminToken,
+    SSH_LAB_HOST_CGROUP_PARENT: '',
   };
   const scenarios = [
     { learners: 30, withinSeconds: 60, seed: 30, warm: 0, adaptive: true },
     { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: false },
     { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: true },
     { learners: 60, withinSeconds: 30, seed: 60, warm: 60, adaptive: true },
-  ].filter((s) => !option('class') || option('class')!.split(',').includes(`${s.learners}x${s.withinSeconds}${s.warm ? 'w' : s.adaptive ? 'a' : ''}`));
+  ].filter(
+    (s) =>
+      !option('class') ||
+      option('class')!
+        .split(',')
+        .includes(`${s.learners}x${s.withinSeconds}${s.warm ? 'w' : s.adaptive ? 'a' : ''}`),
+  );
   for (const scenario of quick ? scenarios.map((s) => ({ ...s, learners: s.learners / 3 })) : scenarios) {
     await withServer({ ...classEnv, ...(scenario.adaptive ? {} : { SSH_LAB_POOL_ADAPTIVE_MAX: '0' }) }, async (server) => {
       await server.whenFull();
@@ -440,7 +447,14 @@ for (const c of classes) {
         ? ('class-60-in-30-p95' as const)
         : ('class-30-in-60-p95' as const);
   add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p50, unit: 'ms p50', floor: warmFloor });
-  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p95, unit: 'ms p95', ...(p95Target ? { targetId: p95Target } : {}), floor: coldFloor });
+  add({
+    group: 'class start',
+    metric: `time to prompt, ${at}`,
+    value: c.promptMs.p95,
+    unit: 'ms p95',
+    ...(p95Target ? { targetId: p95Target } : {}),
+    floor: coldFloor,
+  });
   add({ group: 'class start', metric: `learners who got no prompt, ${at}`, value: c.failed, unit: 'learners', targetId: 'class-failed' });
   add({ group: 'class start', metric: `pool hit rate, ${at}`, value: c.poolHitRate, unit: '' });
   add({ group: 'class start', metric: `machine load (1 min) at most, ${at}`, value: c.loadavg1Max, unit: '' });

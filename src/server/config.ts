@@ -87,14 +87,15 @@ const variables = z.object({
    */
   SSH_LAB_HOST_CPU_SHARES: int(2, 262_144).default(256),
   /**
-   * All lab hosts run under this parent cgroup, whose weight (SSH_LAB_HOSTS_CPU_SHARES) the backend
-   * sets below its own, so echo and terminal output win the CPU over learners' busy loops; "none":
-   * Docker's default parent (the hosts then weigh as much as the backend together). Needs root.
+   * Opt-in: all lab hosts run under this parent cgroup, whose weight (SSH_LAB_HOSTS_CPU_SHARES) the
+   * backend sets below its own, so echo and terminal output win the CPU over learners' busy loops.
+   * Only for a machine that runs SSH Lab alone: every other process there outweighs the hosts too.
+   * Unset: Docker's default parent. Needs root and Docker's cgroupfs driver.
    */
   SSH_LAB_HOST_CGROUP_PARENT: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'takes a cgroup name such as "ssh-lab-hosts", or "none"')
-    .default('ssh-lab-hosts'),
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'takes a cgroup name such as "ssh-lab-hosts"')
+    .optional(),
   /** The CPU weight of all lab hosts together (cgroup v1 cpu.shares; a process outside weighs 1024). */
   SSH_LAB_HOSTS_CPU_SHARES: int(2, 262_144).default(128),
   SSH_LAB_HOST_PIDS: int(16, 4096).default(96),
@@ -174,7 +175,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
     memoryMb: c.SSH_LAB_HOST_MEMORY_MB,
     cpus: c.SSH_LAB_HOST_CPUS,
     cpuShares: c.SSH_LAB_HOST_CPU_SHARES,
-    cgroupParent: c.SSH_LAB_HOST_CGROUP_PARENT === 'none' ? undefined : { name: c.SSH_LAB_HOST_CGROUP_PARENT, shares: c.SSH_LAB_HOSTS_CPU_SHARES },
+    cgroupParent: c.SSH_LAB_HOST_CGROUP_PARENT ? { name: c.SSH_LAB_HOST_CGROUP_PARENT, shares: c.SSH_LAB_HOSTS_CPU_SHARES } : undefined,
     pids: c.SSH_LAB_HOST_PIDS,
     homeMb: c.SSH_LAB_HOST_HOME_MB,
     tmpMb: c.SSH_LAB_HOST_TMP_MB,

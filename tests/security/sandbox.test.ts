@@ -66,6 +66,8 @@ before(async () => {
     SSH_LAB_HOST_PIDS: String(limits.pids),
     SSH_LAB_HOST_HOME_MB: String(limits.homeMb),
     SSH_LAB_HOST_TMP_MB: String(limits.tmpMb),
+    // The opt-in CPU priority for the backend: hosts under their own low-weight parent cgroup.
+    SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts',
   });
 });
 after(async () => {

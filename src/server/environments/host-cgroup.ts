@@ -27,7 +27,7 @@ export function sharesToWeight(shares: number): number {
  * Throws one sentence an operator can act on.
  */
 export function prepareHostCgroupParent(parent: HostCgroupParent, cgroupDriver: string, root = '/sys/fs/cgroup'): string {
-  const none = "set SSH_LAB_HOST_CGROUP_PARENT=none (Docker's default parent: no CPU priority for the backend)";
+  const none = "unset SSH_LAB_HOST_CGROUP_PARENT (Docker's default parent: no CPU priority for the backend)";
   const fix = `run the backend as root on the Docker machine, or ${none}`;
   if (cgroupDriver !== 'cgroupfs')
     throw new Error(`SSH_LAB_HOST_CGROUP_PARENT=${parent.name} needs Docker's cgroupfs cgroup driver (this engine uses ${cgroupDriver}); ${none}.`);
