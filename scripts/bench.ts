@@ -174,10 +174,11 @@ if (sections.has('load')) {
     { name: 'shares, Docker parent (the default)', env: { SSH_LAB_HOST_CGROUP_PARENT: '' } as Record<string, string> },
     { name: 'shares, own low-weight parent (opt-in)', env: { SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts' } },
   ]) {
+    // A policy whose sessions died under it (the machine is shared) is reported missing, not the whole run lost.
     await withServer(policy.env, async (server) => {
       log(`load: ${policy.name}`);
       load.push(await measureLoad(server, oneHostLab, { quick, policy: policy.name }));
-    });
+    }).catch((error: Error) => log(`load: ${policy.name} failed: ${error.message}`));
   }
 }
 
@@ -219,7 +220,7 @@ if (sections.has('class')) {
       classes.push(
         await measureClass(server, { labId: twoHostLab, learners: scenario.learners, withinSeconds: scenario.withinSeconds, seed: scenario.seed, pool }),
       );
-    });
+    }).catch((error: Error) => log(`class: ${scenario.learners} within ${scenario.withinSeconds} s failed: ${error.message}`));
   }
 }
 
