@@ -272,6 +272,14 @@ if (floor) {
       unit: 'ms p50',
       floor: floor.providerStartOneHostMs.p50,
     });
+  if (floor.providerStartTwoHostsMs)
+    add({
+      group: 'floor',
+      metric: 'two hosts via the provider p50 ÷ the one-host cold floor (docker run + ssh to the prompt)',
+      value: floor.providerStartTwoHostsMs.p50 / (floor.dockerRunMs.p50 + floor.sshPromptMs.p50),
+      unit: '×',
+      targetId: 'cold-two-hosts-vs-floor',
+    });
   add({ group: 'floor', metric: 'plain ssh login running true', value: floor.sshLoginMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'plain ssh -tt to the prompt', value: floor.sshPromptMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'cold floor = docker run + ssh to the prompt', value: coldFloor!, unit: 'ms' });
