@@ -5,9 +5,11 @@
  *
  *   npm run bench                      full run (< 20 min): 20 sessions per figure, 1,000 keystrokes, 100 sessions
  *   npm run bench -- --quick           a few minutes: fewer samples, 10 sessions of capacity, no site build
- *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity site replicas
+ *   npm run bench -- --only=ttp,echo   some sections: floor ttp echo throughput checks capacity load class gateway replicas site
  *   npm run bench -- --levers          the levers, each on and off (bench/results/levers.json)
  *   npm run bench -- --cap=60          capacity up to 60 sessions
+ *   npm run bench -- --only=class --class=60x30a,60x30w
+ *                                      some class scenarios: learners x seconds, a = adaptive pool, w = warmed
  *   npm run bench -- --save-baseline   also copy the results to bench/baseline.json (bench/levers.json)
  *   npm run bench -- --only=site --merge-baseline
  *                                      replace just the measured sections in bench/baseline.json
@@ -39,12 +41,14 @@ import {
 } from './bench/sessions.js';
 import { measureSite, type SiteResult } from './bench/site.js';
 import { measureReplicas, type ReplicasResult } from './bench/replicas.js';
+import { measureLoad, type LoadResult } from './bench/load.js';
+import { measureClass, warmPool, type ClassResult } from './bench/class.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = flag('quick');
-const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,gateway,site,replicas').split(','));
+const sections = new Set((option('only') ?? 'floor,ttp,echo,throughput,checks,capacity,load,class,gateway,site,replicas').split(','));
 if (quick && !option('only')) sections.delete('site');
 if (flag('skip-site')) sections.delete('site');
 
@@ -167,6 +171,63 @@ if (sections.has('capacity')) {
 // SSH gateway (issue 14): its own server, OpenSSH through the gateway beside OpenSSH straight in.
 let gateway: GatewayResult | undefined;
 if (sections.has('gateway')) gateway = await measureGateway({ quick });
+// The terminal on a busy machine, under the old hard quota and under the shares policy, in the same run.
+const load: LoadResult[] = [];
+if (sections.has('load')) {
+  for (const policy of [
+    { name: 'hard ceiling 0.5 CPU, Docker parent (the old policy)', env: { SSH_LAB_HOST_CPUS: '0.5', SSH_LAB_HOST_CGROUP_PARENT: '' } },
+    { name: 'shares, Docker parent (the default)', env: { SSH_LAB_HOST_CGROUP_PARENT: '' } as Record<string, string> },
+    { name: 'shares, own low-weight parent (opt-in)', env: { SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts' } },
+  ]) {
+    // A policy whose sessions died under it (the machine is shared) is reported missing, not the whole run lost.
+    await withServer(policy.env, async (server) => {
+      log(`load: ${policy.name}`);
+      load.push(await measureLoad(server, oneHostLab, { quick, policy: policy.name }));
+    }).catch((error: Error) => log(`load: ${policy.name} failed: ${error.message}`));
+  }
+}
+
+// A class starting together on the two-host lab; a fresh server per scenario, so no demand carries over.
+const classes: ClassResult[] = [];
+if (sections.has('class')) {
+  const adminToken = `bench-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const classEnv = {
+    SSH_LAB_POOL_SIZES: `${twoHostLab}=1`,
+    SSH_LAB_MAX_SESSIONS: '130',
+    SSH_LAB_MAX_SESSIONS_PER_CLIENT: '130',
+    SSH_LAB_API_PER_MINUTE: '100000',
+    SSH_LAB_ADMIN_TOKEN: adminToken,
+    SSH_LAB_HOST_CGROUP_PARENT: '',
+  };
+  const scenarios = [
+    { learners: 30, withinSeconds: 60, seed: 30, warm: 0, adaptive: true },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: false },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 0, adaptive: true },
+    { learners: 60, withinSeconds: 30, seed: 60, warm: 60, adaptive: true },
+  ].filter(
+    (s) =>
+      !option('class') ||
+      option('class')!
+        .split(',')
+        .includes(`${s.learners}x${s.withinSeconds}${s.warm ? 'w' : s.adaptive ? 'a' : ''}`),
+  );
+  for (const scenario of quick ? scenarios.map((s) => ({ ...s, learners: s.learners / 3 })) : scenarios) {
+    await withServer({ ...classEnv, ...(scenario.adaptive ? {} : { SSH_LAB_POOL_ADAPTIVE_MAX: '0' }) }, async (server) => {
+      await server.whenFull();
+      if (scenario.warm) {
+        log(`class: the operator warms ${twoHostLab} to ${scenario.warm}`);
+        await warmPool(server, adminToken, twoHostLab, scenario.warm, 30);
+        if (!(await server.whenFull(600_000))) log('class: the pool did not fill in 10 min');
+      }
+      const pool = scenario.warm
+        ? `warmed to ${scenario.warm} (PUT /api/admin/pool)`
+        : `no warning (configured size 1, ${scenario.adaptive ? 'adaptive' : 'adaptive off'})`;
+      classes.push(
+        await measureClass(server, { labId: twoHostLab, learners: scenario.learners, withinSeconds: scenario.withinSeconds, seed: scenario.seed, pool }),
+      );
+    }).catch((error: Error) => log(`class: ${scenario.learners} within ${scenario.withinSeconds} s failed: ${error.message}`));
+  }
+}
 
 let site: SiteResult | undefined;
 if (sections.has('site')) {
@@ -210,6 +271,24 @@ if (floor) {
     unit: 'ms p50',
     floor: floor.dockerRunMs.p50,
   });
+  if (floor.dockerRunPairMs)
+    add({ group: 'floor', metric: 'two docker run --rm at once', value: floor.dockerRunPairMs.p50, unit: 'ms p50', floor: floor.dockerRunMs.p50 });
+  if (floor.providerStartTwoHostsMs)
+    add({
+      group: 'floor',
+      metric: 'two hosts via the provider (network, 2 containers, sshd, connections), beside one in the same run',
+      value: floor.providerStartTwoHostsMs.p50,
+      unit: 'ms p50',
+      floor: floor.providerStartOneHostMs.p50,
+    });
+  if (floor.providerStartTwoHostsMs)
+    add({
+      group: 'floor',
+      metric: 'two hosts via the provider p50 ÷ the one-host cold floor (docker run + ssh to the prompt)',
+      value: floor.providerStartTwoHostsMs.p50 / (floor.dockerRunMs.p50 + floor.sshPromptMs.p50),
+      unit: '×',
+      targetId: 'cold-two-hosts-vs-floor',
+    });
   add({ group: 'floor', metric: 'plain ssh login running true', value: floor.sshLoginMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'plain ssh -tt to the prompt', value: floor.sshPromptMs.p50, unit: 'ms p50' });
   add({ group: 'floor', metric: 'cold floor = docker run + ssh to the prompt', value: coldFloor!, unit: 'ms' });
@@ -237,6 +316,15 @@ for (const [lab, result] of Object.entries(timeToPrompt.cold)) {
     floor: coldFloor,
   });
 }
+const coldTwo = timeToPrompt.cold[twoHostLab];
+if (coldTwo && coldFloor)
+  add({
+    group: 'time to prompt',
+    metric: `cold ${twoHostLab} (2 hosts) p50 ÷ the one-host cold floor (docker run + ssh to the prompt)`,
+    value: coldTwo.promptMs.p50 / coldFloor,
+    unit: '×',
+    targetId: 'cold-two-hosts-vs-floor',
+  });
 for (const [lab, result] of Object.entries(timeToPrompt.warm)) {
   const hosts = lab === twoHostLab ? 2 : 1;
   add({
@@ -327,6 +415,80 @@ if (gateway) {
   add({ group: 'gateway', metric: `scp ${gateway.scpMB} MB through the gateway`, value: gateway.gatewayScpMBps, unit: 'MB/s', floor: gateway.directScpMBps });
   add({ group: 'gateway', metric: `scp ${gateway.scpMB} MB straight into the workstation`, value: gateway.directScpMBps, unit: 'MB/s' });
 }
+for (const l of load) {
+  const shares = l.policy.endsWith('(the default)');
+  const at = ` (${l.policy})`;
+  add({
+    group: 'load',
+    metric: `throughput, one session alone${at}`,
+    value: l.aloneMBps,
+    unit: 'MB/s',
+    ...(shares ? { targetId: 'load-throughput-alone' as const } : {}),
+    floor: floor?.sshThroughputMBps,
+  });
+  add({ group: 'load', metric: `keystroke echo, nothing else running${at}`, value: l.idleEchoMs.p99, unit: 'ms p99' });
+  add({
+    group: 'load',
+    metric: `keystroke echo, 3 sessions printing (load ${l.printing.loadavg1})${at}`,
+    value: l.printing.echoMs.p50,
+    unit: 'ms p50',
+    floor: l.idleEchoMs.p50,
+  });
+  add({
+    group: 'load',
+    metric: `keystroke echo, 3 sessions printing (load ${l.printing.loadavg1})${at}`,
+    value: l.printing.echoMs.p99,
+    unit: 'ms p99',
+    ...(shares ? { targetId: 'load-echo-p99' as const } : {}),
+    floor: l.idleEchoMs.p99,
+  });
+  add({ group: 'load', metric: `backend event-loop delay, 3 sessions printing${at}`, value: l.printing.loop.p99, unit: 'ms p99' });
+  add({ group: 'load', metric: `backend CPU, 3 sessions printing${at}`, value: l.printing.loop.cpuPercent, unit: '% of a core' });
+  add({
+    group: 'load',
+    metric: `printers' rate, each (${l.printing.printerMBps.join(' / ')})${at}`,
+    value: Math.min(...l.printing.printerMBps),
+    unit: 'MB/s min',
+  });
+  add({
+    group: 'load',
+    metric: `two CPU hogs: cores each (${l.hogs.cores.join(' / ')}), smaller ÷ larger${at}`,
+    value: l.hogs.evenness,
+    unit: '',
+    ...(shares ? { targetId: 'load-hogs-even' as const } : {}),
+  });
+  add({
+    group: 'load',
+    metric: `keystroke echo beside two CPU hogs (load ${l.hogs.loadavg1})${at}`,
+    value: l.hogs.echoMs.p99,
+    unit: 'ms p99',
+    ...(shares ? { targetId: 'load-hogs-echo-p99' as const } : {}),
+    floor: l.idleEchoMs.p99,
+  });
+}
+for (const c of classes) {
+  const at = `${c.learners} learners within ${c.withinSeconds} s, ${c.labId}, pool ${c.pool}`;
+  // The adaptive-off run is the comparison, not the product: it measures no target.
+  const p95Target = c.pool.startsWith('warmed')
+    ? ('class-warm-60-in-30-p95' as const)
+    : c.pool.includes('adaptive off')
+      ? undefined
+      : c.learners >= 60
+        ? ('class-60-in-30-p95' as const)
+        : ('class-30-in-60-p95' as const);
+  add({ group: 'class start', metric: `time to prompt, ${at}`, value: c.promptMs.p50, unit: 'ms p50', floor: warmFloor });
+  add({
+    group: 'class start',
+    metric: `time to prompt, ${at}`,
+    value: c.promptMs.p95,
+    unit: 'ms p95',
+    ...(p95Target ? { targetId: p95Target } : {}),
+    floor: coldFloor,
+  });
+  add({ group: 'class start', metric: `learners who got no prompt, ${at}`, value: c.failed, unit: 'learners', targetId: 'class-failed' });
+  add({ group: 'class start', metric: `pool hit rate, ${at}`, value: c.poolHitRate, unit: '' });
+  add({ group: 'class start', metric: `machine load (1 min) at most, ${at}`, value: c.loadavg1Max, unit: '' });
+}
 if (site) {
   add({ group: 'site', metric: 'production build (npx docusaurus build)', value: site.buildSeconds, unit: 's' });
   add({ group: 'site', metric: `JavaScript, docs page without a lab (${site.docsPage.path})`, value: site.docsPage.jsKB, unit: 'KiB' });
@@ -373,6 +535,8 @@ const result = {
   throughput,
   checks,
   capacity,
+  ...(load.length ? { load } : {}),
+  ...(classes.length ? { classes } : {}),
   site,
   replicas,
   leftovers: left,
@@ -393,6 +557,8 @@ function mergeIntoBaseline() {
     checks: { key: 'checks', group: 'checks' },
     capacity: { key: 'capacity', group: 'capacity' },
     site: { key: 'site', group: 'site' },
+    load: { key: 'load', group: 'load' },
+    class: { key: 'classes', group: 'class start' },
   };
   // Rows are replaced a whole group at a time, and echo and throughput share the group "terminal".
   if (sections.has('echo') !== sections.has('throughput')) throw new Error('--merge-baseline: measure echo and throughput together');

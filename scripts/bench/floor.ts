@@ -18,7 +18,11 @@ import { containerMemoryBytes, containersOf, log, now, run, shimRssBytes, sleep,
 
 export interface FloorResult {
   dockerRunMs: Summary;
+  /** Two `docker run --rm` at once: what the machine charges for a second container started beside the first. */
+  dockerRunPairMs?: Summary;
   providerStartOneHostMs: Summary;
+  /** Two hosts through the provider, in the same run as one. */
+  providerStartTwoHostsMs?: Summary;
   sshLoginMs: Summary;
   sshPromptMs: Summary;
   sshEchoMs: Summary;
@@ -41,6 +45,7 @@ export function floorProvider(subnetPool = '172.25.160.0/20', env: Record<string
 }
 
 export const oneHost = [{ name: 'workstation', role: 'workstation' as const, ports: [22], forwarding: 'no' as const, agentForwarding: false }];
+const twoHosts = [...oneHost, { name: 'server', role: 'server' as const, ports: [22], forwarding: 'no' as const, agentForwarding: false }];
 
 /** A host started by the provider, and what a plain `ssh` needs to log into it. */
 export class PlainSshTarget {
@@ -182,19 +187,27 @@ export async function measureFloor(options: { quick: boolean }): Promise<FloorRe
     dockerRun.push(now() - t0);
   }
 
-  const provider = floorProvider();
-  log(`floor: one lab host through the provider (network, container, sshd, backend connection) (x${n})`);
-  const providerStart: number[] = [];
+  log(`floor: two docker run --rm at once (x${n})`);
+  const dockerRunPair: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = now();
-    const env = await provider.start({
-      sessionId: `benchfs${i}${Date.now().toString(36)}`,
-      labId: 'bench-floor',
-      hosts: oneHost,
-      password: 'x',
-      lifetimeSeconds: 300,
-    });
-    providerStart.push(now() - t0);
+    await Promise.all([0, 1].map(() => run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'true', image])));
+    dockerRunPair.push(now() - t0);
+  }
+
+  const provider = floorProvider();
+  log(`floor: one and two lab hosts through the provider (network, containers, sshd, backend connection), alternately (x${n})`);
+  const providerStart: number[] = [];
+  const providerStartTwo: number[] = [];
+  for (let i = 0; i < 2 * n; i++) {
+    const hosts = i % 2 ? twoHosts : oneHost;
+    const t0 = now();
+    // A start that fails (a host killed on this shared machine) is logged and not counted.
+    const env = await provider
+      .start({ sessionId: `benchfs${i}${Date.now().toString(36)}`, labId: 'bench-floor', hosts, password: 'x', lifetimeSeconds: 300 })
+      .catch((error: Error) => log(`floor: a provider start failed, not counted: ${error.message}`));
+    if (!env) continue;
+    (i % 2 ? providerStartTwo : providerStart).push(now() - t0);
     await env.dispose();
   }
 
@@ -248,7 +261,9 @@ export async function measureFloor(options: { quick: boolean }): Promise<FloorRe
     const shim = shimRssBytes(ids);
     return {
       dockerRunMs: summarise(dockerRun),
+      dockerRunPairMs: summarise(dockerRunPair),
       providerStartOneHostMs: summarise(providerStart),
+      providerStartTwoHostsMs: summarise(providerStartTwo),
       sshLoginMs: summarise(sshLogin),
       sshPromptMs: summarise(sshPrompt),
       sshEchoMs: summarise(echo),

@@ -105,6 +105,13 @@ export interface PoolState {
   stats: Record<string, number>;
 }
 
+export interface LoopReading {
+  p50: number;
+  p99: number;
+  max: number;
+  cpuPercent: number;
+}
+
 /** Pids of every bench server started: their containers carry it in the owner label. */
 export const benchServerPids: number[] = [];
 
@@ -158,6 +165,16 @@ export class BenchServer {
     return this.call('whenFull', { timeoutMs });
   }
 
+  /** Starts sampling the backend's event-loop delay and CPU time. */
+  loopStart(): Promise<boolean> {
+    return this.call('loopStart');
+  }
+
+  /** The backend's event-loop delay (ms) and CPU use (% of one core) since loopStart(). */
+  loopStop(): Promise<LoopReading> {
+    return this.call('loopStop');
+  }
+
   pool(): Promise<PoolState | undefined> {
     return this.call('pool');
   }
@@ -202,9 +219,15 @@ export async function containersOf(sessionIds: Iterable<string>): Promise<string
     .map(([id]) => id!);
 }
 
+/** A container's cgroup v1 directory for a controller: under the hosts' own parent (host-cgroup.ts) or Docker's. */
+function containerCgroupDir(controller: string, id: string): string {
+  const own = `/sys/fs/cgroup/${controller}/ssh-lab-hosts/${id}`;
+  return existsSync(own) ? own : `/sys/fs/cgroup/${controller}/docker/${id}`;
+}
+
 /** A container's memory as `docker stats` counts it (usage minus inactive file cache), cgroup v1 or v2. */
 export function containerMemoryBytes(id: string): number {
-  const v1 = `/sys/fs/cgroup/memory/docker/${id}`;
+  const v1 = containerCgroupDir('memory', id);
   const v2 = `/sys/fs/cgroup/system.slice/docker-${id}.scope`;
   try {
     if (existsSync(v1)) {
@@ -238,6 +261,19 @@ export function shimRssBytes(containerIds: string[]): number {
     }
   }
   return total;
+}
+
+/** CPU time a container has used (ns), from its cgroup: cgroup v1 cpuacct.usage or v2 cpu.stat usage_usec. */
+export function containerCpuNs(id: string): number {
+  try {
+    const v1 = `${containerCgroupDir('cpuacct', id)}/cpuacct.usage`;
+    if (existsSync(v1)) return Number(readFileSync(v1, 'utf8'));
+    const v2 = [`/sys/fs/cgroup/ssh-lab-hosts/${id}/cpu.stat`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`].find((p) => existsSync(p));
+    if (v2) return Number(/usage_usec (\d+)/.exec(readFileSync(v2, 'utf8'))?.[1] ?? 0) * 1000;
+  } catch {
+    /* gone meanwhile */
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------- terminals

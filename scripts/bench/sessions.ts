@@ -98,7 +98,7 @@ export async function measureEchoSession(server: BenchServer, labId: string, cou
 // ---------------------------------------------------------------- throughput
 
 /** A terminal client that only counts bytes and acknowledges them at a chosen rate (Infinity: at once). */
-class CountingTerminal {
+export class CountingTerminal {
   bytes = 0;
   private acked = 0;
   private tail = '';

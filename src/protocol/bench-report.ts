@@ -48,7 +48,9 @@ export type BenchMachineInfo = z.infer<typeof machineSchema>;
 
 export const floorSchema = z.object({
   dockerRunMs: summarySchema.optional(),
+  dockerRunPairMs: summarySchema.optional(),
   providerStartOneHostMs: summarySchema.optional(),
+  providerStartTwoHostsMs: summarySchema.optional(),
   sshLoginMs: summarySchema.optional(),
   sshPromptMs: summarySchema.optional(),
   sshEchoMs: summarySchema.optional(),
@@ -131,6 +133,44 @@ export const siteSchema = z.object({
 });
 export type BenchSite = z.infer<typeof siteSchema>;
 
+const loopReadingSchema = z.object({ p50: z.number(), p99: z.number(), max: z.number(), cpuPercent: z.number() });
+/** scripts/bench/load.ts: the terminal on a busy machine, once per CPU policy. */
+export const loadSchema = z.object({
+  labId: z.string(),
+  policy: z.string(),
+  aloneMBps: z.number(),
+  idleEchoMs: summarySchema,
+  printing: z.object({ echoMs: summarySchema, printerMBps: z.array(z.number()), loop: loopReadingSchema, loadavg1: z.number() }),
+  hogs: z.object({
+    echoMs: summarySchema,
+    cores: z.array(z.number()),
+    evenness: z.number(),
+    seconds: z.number(),
+    loop: loopReadingSchema,
+    loadavg1: z.number(),
+  }),
+  loadavgAtStart: z.array(z.number()),
+});
+export type BenchLoad = z.infer<typeof loadSchema>;
+
+/** scripts/bench/class.ts: a class starting together, one scenario each. */
+export const classSchema = z.object({
+  labId: z.string(),
+  learners: z.number(),
+  withinSeconds: z.number(),
+  seed: z.number(),
+  pool: z.string(),
+  promptMs: summarySchema,
+  commandMs: summarySchema,
+  failed: z.number(),
+  poolHitRate: z.number(),
+  loadavg1Max: z.number(),
+  loadavgAtEnd: z.array(z.number()),
+  seconds: z.number(),
+  firstError: z.string().optional(),
+});
+export type BenchClass = z.infer<typeof classSchema>;
+
 /** bench/baseline.json (= bench/results/latest.json of the run that was saved). Sections a run skipped are absent. */
 export const baselineSchema = z.object({
   version: z.literal(baselineVersion),
@@ -148,6 +188,8 @@ export const baselineSchema = z.object({
   checks: z.record(z.string(), summarySchema).optional(),
   capacity: capacitySchema.optional(),
   site: siteSchema.optional(),
+  load: z.array(loadSchema).optional(),
+  classes: z.array(classSchema).optional(),
   leftovers: z.array(z.string()).optional(),
   /** `--merge-baseline`: when each section was last replaced. */
   updated: z.record(z.string(), z.string()).optional(),

@@ -94,7 +94,26 @@ const variables = z.object({
   SSH_LAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   SSH_LAB_STARTUP_TIMEOUT_MS: int(1000, 300_000).default(30_000),
   SSH_LAB_HOST_MEMORY_MB: int(32, 8192).default(160),
-  SSH_LAB_HOST_CPUS: z.coerce.number().min(0.05).max(16).default(0.5),
+  /** Optional hard CPU ceiling per host (CFS quota, in CPUs); unset, a host may burst to every core when they are idle. */
+  SSH_LAB_HOST_CPUS: z.coerce.number().min(0.05).max(16).optional(),
+  /**
+   * Each host's CPU weight among Docker's containers (cgroup v1 cpu.shares; v2 maps it to cpu.weight):
+   * equal for every host, so busy learners share evenly; below Docker's default 1024, so a backend
+   * that runs in a container of its own (default weight) outweighs each host several times.
+   */
+  SSH_LAB_HOST_CPU_SHARES: int(2, 262_144).default(256),
+  /**
+   * Opt-in: all lab hosts run under this parent cgroup, whose weight (SSH_LAB_HOSTS_CPU_SHARES) the
+   * backend sets below its own, so echo and terminal output win the CPU over learners' busy loops.
+   * Only for a machine that runs SSH Lab alone: every other process there outweighs the hosts too.
+   * Unset: Docker's default parent. Needs root and Docker's cgroupfs driver.
+   */
+  SSH_LAB_HOST_CGROUP_PARENT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'takes a cgroup name such as "ssh-lab-hosts"')
+    .optional(),
+  /** The CPU weight of all lab hosts together (cgroup v1 cpu.shares; a process outside weighs 1024). */
+  SSH_LAB_HOSTS_CPU_SHARES: int(2, 262_144).default(128),
   SSH_LAB_HOST_PIDS: int(16, 4096).default(96),
   SSH_LAB_HOST_HOME_MB: int(1, 4096).default(32),
   SSH_LAB_HOST_TMP_MB: int(1, 4096).default(16),
@@ -112,6 +131,13 @@ const variables = z.object({
   SSH_LAB_POOL_MAX_AGE_SECONDS: int(60, 24 * 3600).default(900),
   /** Open the learner's login shell before the terminal attaches (pooled and cold environments). */
   SSH_LAB_EARLY_SHELL: bool.default(true),
+  /**
+   * Adaptive pool: a lab in demand gets up to this many extra ready environments (recent starts per
+   * second × the time one takes to build), which go again as the demand fades; 0 turns it off.
+   */
+  SSH_LAB_POOL_ADAPTIVE_MAX: int(0, 500).default(20),
+  /** How fast the adaptive pool forgets a start (its half-life). */
+  SSH_LAB_POOL_ADAPTIVE_HALF_LIFE_SECONDS: int(2, 3600).default(15),
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
@@ -196,6 +222,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   hostLimits: {
     memoryMb: c.SSH_LAB_HOST_MEMORY_MB,
     cpus: c.SSH_LAB_HOST_CPUS,
+    cpuShares: c.SSH_LAB_HOST_CPU_SHARES,
+    cgroupParent: c.SSH_LAB_HOST_CGROUP_PARENT ? { name: c.SSH_LAB_HOST_CGROUP_PARENT, shares: c.SSH_LAB_HOSTS_CPU_SHARES } : undefined,
     pids: c.SSH_LAB_HOST_PIDS,
     homeMb: c.SSH_LAB_HOST_HOME_MB,
     tmpMb: c.SSH_LAB_HOST_TMP_MB,
@@ -209,6 +237,8 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   /** Lab id -> pool size, for the labs named in SSH_LAB_POOL_SIZES. */
   poolSizes: c.SSH_LAB_POOL_SIZES,
   poolMaxAgeSeconds: c.SSH_LAB_POOL_MAX_AGE_SECONDS,
+  poolAdaptive:
+    c.SSH_LAB_POOL_ADAPTIVE_MAX > 0 ? { maxExtraPerLab: c.SSH_LAB_POOL_ADAPTIVE_MAX, halfLifeSeconds: c.SSH_LAB_POOL_ADAPTIVE_HALF_LIFE_SECONDS } : undefined,
   earlyShell: c.SSH_LAB_EARLY_SHELL,
   flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
   slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,

@@ -117,7 +117,7 @@ describe('the tutorial code blocks', () => {
 
 const provider = new DockerEnvironmentProvider({
   image: labHostImage(),
-  limits: { memoryMb: 256, cpus: 0.5, pids: 128, homeMb: 32, tmpMb: 16 },
+  limits: { memoryMb: 256, cpus: 0.5, cpuShares: 256, pids: 128, homeMb: 32, tmpMb: 16 },
   subnetPool: '172.30.0.0/16',
   subnetPrefix: 28,
   hostFirewall: true,

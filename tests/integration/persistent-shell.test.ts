@@ -22,7 +22,7 @@ type Client = InstanceType<typeof Client>;
 
 const provider = new DockerEnvironmentProvider({
   image: labHostImage(),
-  limits: { memoryMb: 256, cpus: 0.5, pids: 128, homeMb: 32, tmpMb: 16 },
+  limits: { memoryMb: 256, cpuShares: 256, pids: 128, homeMb: 32, tmpMb: 16 },
   subnetPool: '172.27.224.0/20',
   subnetPrefix: 28,
   hostFirewall: true,

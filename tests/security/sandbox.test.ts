@@ -49,6 +49,8 @@ async function end(session: CreateSessionResponse): Promise<number> {
 /** cgroup v1 or v2 file of a container, read on this machine. */
 function cgroupFile(containerId: string, controller: 'pids' | 'memory', v1: string, v2: string): string | undefined {
   const candidates = [
+    `/sys/fs/cgroup/${controller}/ssh-lab-hosts/${containerId}/${v1}`,
+    `/sys/fs/cgroup/ssh-lab-hosts/${containerId}/${v2}`,
     `/sys/fs/cgroup/${controller}/docker/${containerId}/${v1}`,
     `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/${v2}`,
     `/sys/fs/cgroup/docker/${containerId}/${v2}`,
@@ -64,6 +66,8 @@ before(async () => {
     SSH_LAB_HOST_PIDS: String(limits.pids),
     SSH_LAB_HOST_HOME_MB: String(limits.homeMb),
     SSH_LAB_HOST_TMP_MB: String(limits.tmpMb),
+    // The opt-in CPU priority for the backend: hosts under their own low-weight parent cgroup.
+    SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts',
   });
 });
 after(async () => {
@@ -87,7 +91,14 @@ describe('a lab host as Docker runs it', { timeout: 600_000 }, () => {
     assert.equal(host.PidsLimit, limits.pids);
     assert.equal(host.Memory, limits.memoryMb * 1024 * 1024);
     assert.equal(host.MemorySwap, host.Memory, 'swap equal to memory: no swap beyond it');
-    assert.equal(host.NanoCpus, 0.5e9);
+    // CPU: an even weight for every host and, with no SSH_LAB_HOST_CPUS set, no hard ceiling (a lone learner may burst).
+    assert.equal(host.CpuShares, 256);
+    assert.equal(host.NanoCpus, 0, 'no CFS quota unless the operator sets SSH_LAB_HOST_CPUS');
+    // Under their own parent cgroup, weighted below the backend (a process outside weighs 1024).
+    assert.equal(host.CgroupParent, '/ssh-lab-hosts');
+    const parentShares = ['/sys/fs/cgroup/cpu/ssh-lab-hosts/cpu.shares', '/sys/fs/cgroup/ssh-lab-hosts/cpu.weight'].find((p) => existsSync(p));
+    assert.ok(parentShares, 'the parent cgroup exists');
+    assert.equal(Number(readFileSync(parentShares, 'utf8')), parentShares.endsWith('cpu.shares') ? 128 : 49);
     assert.equal(host.ShmSize, 4 * 1024 * 1024);
     assert.ok(host.Ulimits.some((u: { Name: string; Hard: number }) => u.Name === 'nofile' && u.Hard === 1024));
     assert.equal(host.LogConfig.Type, 'json-file');

@@ -82,3 +82,15 @@ test('lists and the metrics token reach the Config', () => {
   assert.equal(loadConfig({}).adminToken, undefined);
   assert.throws(() => loadConfig({ SSH_LAB_ADMIN_TOKEN: 'short' }), /SSH_LAB_ADMIN_TOKEN="short": use at least 16 characters/);
 });
+
+test('CPU policy: even shares always, a hard ceiling only when the operator sets one', () => {
+  assert.deepEqual([loadConfig({}).hostLimits.cpuShares, loadConfig({}).hostLimits.cpus], [256, undefined]);
+  const capped = loadConfig({ SSH_LAB_HOST_CPUS: '0.5', SSH_LAB_HOST_CPU_SHARES: '512' }).hostLimits;
+  assert.deepEqual([capped.cpuShares, capped.cpus], [512, 0.5]);
+  assert.throws(() => loadConfig({ SSH_LAB_HOST_CPU_SHARES: '1' }), /Invalid configuration:\n {2}SSH_LAB_HOST_CPU_SHARES="1": [^\n]*>=2$/);
+  assert.throws(() => loadConfig({ SSH_LAB_HOST_CPUS: '0' }), /SSH_LAB_HOST_CPUS="0": /);
+  // The hosts' own low-weight parent cgroup is opt-in (a machine that runs SSH Lab alone).
+  assert.equal(loadConfig({}).hostLimits.cgroupParent, undefined);
+  assert.deepEqual(loadConfig({ SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts' }).hostLimits.cgroupParent, { name: 'ssh-lab-hosts', shares: 128 });
+  assert.throws(() => loadConfig({ SSH_LAB_HOST_CGROUP_PARENT: '../etc' }), /SSH_LAB_HOST_CGROUP_PARENT="..\/etc": takes a cgroup name/);
+});

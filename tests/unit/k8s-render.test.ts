@@ -7,7 +7,7 @@ import { loadLabs } from '../../src/labs/load.js';
 import { loadConfig } from '../../src/server/config.js';
 import { hostMounts } from '../../src/server/environments/host-spec.js';
 import { podLabelKeys } from '../../src/server/environments/kubernetes/labels.js';
-import { podCapabilities, renderSession, sessionObjectList } from '../../src/server/environments/kubernetes/render.js';
+import { podCapabilities, podCpuLimit, renderSession, sessionObjectList } from '../../src/server/environments/kubernetes/render.js';
 import { generateEd25519 } from '../../src/server/environments/ssh.js';
 import { environmentSpec } from '../../src/server/labs/provision.js';
 
@@ -105,7 +105,7 @@ test('every pod carries the Docker provider hardening, field by field', () => {
       assert.ok(!podCapabilities.includes('NET_ADMIN'), 'NET_ADMIN has no use on a pod');
       assert.deepEqual(podSpec.initContainers![0]!.securityContext!.capabilities?.add, undefined, where);
       assert.deepEqual(labHost!.command, ['/usr/local/sbin/lab-entrypoint'], where);
-      assert.deepEqual(labHost!.resources!.limits, { memory: `${config.hostLimits.memoryMb}Mi`, cpu: `${config.hostLimits.cpus * 1000}m` }, where);
+      assert.deepEqual(labHost!.resources!.limits, { memory: `${config.hostLimits.memoryMb}Mi`, cpu: `${podCpuLimit(config.hostLimits) * 1000}m` }, where);
       for (const mount of mounts) {
         const mountName = labHost!.volumeMounts!.find((m) => m.mountPath === mount.path)?.name;
         const sizeLimit: unknown = podSpec.volumes?.find((v) => v.name === mountName)?.emptyDir?.sizeLimit;

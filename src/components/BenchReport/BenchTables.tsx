@@ -178,7 +178,14 @@ export function BenchTargets({ data = baseline }: DataProps) {
                   <ul className={styles.compact}>
                     {rows.map((r, i) => (
                       <li key={i}>
-                        {formatValue(r.value)} {r.unit} <span className={styles.unit}>({tidyMetric(r.metric)})</span>
+                        {formatValue(r.value)} {r.unit}
+                        {isNumber(r.floor) && (
+                          <>
+                            {' '}
+                            against a floor of {formatNumber(r.floor)} {baseUnit(r.unit)}
+                          </>
+                        )}{' '}
+                        <span className={styles.unit}>({tidyMetric(r.metric)})</span>
                       </li>
                     ))}
                   </ul>
@@ -204,6 +211,17 @@ function floorVerdict(row: BenchRow): string {
   return beyond ? `; the floor alone is already ${'atMost' in limit ? 'above' : 'below'} the target on this machine` : '';
 }
 
+/** How far a missed figure is from its target: "by 12.3 ms (2.2× the target)". */
+function shortfall(row: BenchRow): string {
+  if (!row.targetId || !isNumber(row.value)) return '';
+  const limit: BenchTarget['limit'] = benchTargets[row.targetId].limit;
+  if ('equals' in limit) return '';
+  const goal = 'atMost' in limit ? limit.atMost : limit.atLeast;
+  const by = Math.abs(row.value - goal);
+  const times = goal === 0 ? '' : ` (${formatNumber(row.value / goal)}× the target)`;
+  return `, missed by ${formatNumber(by)} ${baseUnit(row.unit)}${times}`;
+}
+
 /** Targets this run missed (from the rows' "met"), and the targets it did not measure. */
 export function BenchMissed({ data = baseline }: DataProps) {
   const rows = data.rows ?? [];
@@ -218,6 +236,7 @@ export function BenchMissed({ data = baseline }: DataProps) {
             <li key={i}>
               <strong>{tidyMetric(r.metric)}</strong> ({r.group}): {formatValue(r.value)} {r.unit}, target {r.target}
               {hasUnit(r) ? ` ${baseUnit(r.unit)}` : ''}
+              {shortfall(r)}
               {isNumber(r.ratio) && isNumber(r.floor) && (
                 <>
                   {' '}

@@ -63,6 +63,9 @@ export class DockerEnvironment implements StartedEnvironment {
       if (this.disposed) return;
       // A host that stops on its own (killed, out of lifetime, out of memory) makes the environment lost.
       this.unwatch.push(this.options.events.watch(host.container.id, (action) => this.markLost(`host ${host.info.name} stopped (${action})`)));
+      // The learner's connection opens as soon as the workstation is up, while the other hosts still
+      // start (perf): ready() then finds it open or in flight. A failure surfaces there.
+      if (host.info.role === 'workstation') this.ssh.connection(host.info.name, 'learner').catch(() => undefined);
     });
     this.pending.push(added.catch(() => undefined));
     return added;

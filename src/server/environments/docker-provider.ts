@@ -6,6 +6,7 @@ import { dockerEngine } from './docker-engine.js';
 import { DockerEnvironment, type DockerEnvironmentRecord, type DockerHost } from './docker-environment.js';
 import { HostStopEvents } from './docker-events.js';
 import { HostFirewall } from './host-firewall.js';
+import { prepareHostCgroupParent } from './host-cgroup.js';
 import { LabHostContainer, type HostLimits } from './lab-host-container.js';
 import { labelKeys, resourceLabels } from './labels.js';
 import { ownerLabel } from './ownership.js';
@@ -67,6 +68,23 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
 
   async verify(): Promise<void> {
     await this.firewall.verify();
+    // The hosts' low-weight parent cgroup (backend CPU priority); an engine not up yet is retried on the first start.
+    const docker = await dockerEngine().catch(() => undefined);
+    if (docker) await this.hostCgroup(docker);
+  }
+
+  private hostCgroupReady?: Promise<void>;
+  /** Once per process: the parent cgroup the hosts run under gets its weight before the first host starts. */
+  private hostCgroup(docker: Dockerode): Promise<void> {
+    const parent = this.options.limits.cgroupParent;
+    if (!parent) return Promise.resolve();
+    this.hostCgroupReady ??= docker.info().then(
+      (info: { CgroupDriver?: string }) => void prepareHostCgroupParent(parent, info.CgroupDriver ?? 'unknown'),
+      () => {
+        this.hostCgroupReady = undefined; // the engine did not answer: try again next time
+      },
+    );
+    return this.hostCgroupReady;
   }
 
   /** Refills back to back unless this machine (where the containers run) is loaded. */
@@ -108,6 +126,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   async start(spec: EnvironmentSpec): Promise<StartedEnvironment> {
     const docker = await dockerEngine();
     await this.requireImage(docker);
+    await this.hostCgroup(docker);
     // Open before any host starts, so no host can stop unseen.
     await this.events.open();
     const labels = resourceLabels(spec.sessionId, spec.labId, this.owner, this.cluster);

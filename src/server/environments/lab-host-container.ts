@@ -1,9 +1,18 @@
 import { GenericContainer, Wait } from 'testcontainers';
 import { fixedTmpfsMb, hostCapabilities } from './host-spec.js';
+import type { HostCgroupParent } from './host-cgroup.js';
 
 export interface HostLimits {
   memoryMb: number;
-  cpus: number;
+  /**
+   * CPU policy: every host has the same weight (cgroup cpu.shares / cpu.weight), so a learner
+   * alone on the machine may use every core and learners on a busy machine get even shares;
+   * `cpus` is an optional hard ceiling (CFS quota) an operator sets; unset, there is none.
+   */
+  cpuShares: number;
+  cpus?: number;
+  /** All hosts under a parent cgroup of their own, with a weight below the backend's (host-cgroup.ts); none: Docker's default parent. */
+  cgroupParent?: HostCgroupParent;
   pids: number;
   /** Sizes of the tmpfs mounts; with /dev/shm their sum stays well below memoryMb (tmpfs counts against it). */
   homeMb: number;
@@ -43,7 +52,10 @@ export class LabHostContainer extends GenericContainer {
       ReadonlyRootfs: true,
       Memory: limits.memoryMb * mb,
       MemorySwap: limits.memoryMb * mb,
-      NanoCpus: Math.round(limits.cpus * 1e9),
+      CpuShares: limits.cpuShares,
+      ...(limits.cgroupParent ? { CgroupParent: `/${limits.cgroupParent.name}` } : {}),
+      // 0 is Docker's "no quota": without a ceiling, shares alone decide under contention.
+      NanoCpus: limits.cpus ? Math.round(limits.cpus * 1e9) : 0,
       PidsLimit: limits.pids,
       Privileged: false,
       IpcMode: 'private',

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ProviderPacing } from '../environments/types.js';
 import type { RunnableLab } from '../labs/catalogue.js';
+import { LabDemand } from './demand.js';
 import { PoolInventory, type PooledEntry, type PoolStats } from './inventory.js';
 import { PrewarmedShellEnvironment } from './prewarmed-shell.js';
 import { RefillScheduler } from './refill.js';
@@ -29,7 +30,20 @@ export interface WarmPoolOptions {
   maxAgeSeconds: number;
   /** Open the learner's shell of a pooled environment ahead of time (default on). */
   prewarmShell?: boolean;
+  /** Grow a lab's pool while it is in demand and shrink it back (demand.ts); none: the targets alone. */
+  adaptive?: AdaptivePoolOptions;
   logger: Logger;
+}
+
+export interface AdaptivePoolOptions {
+  halfLifeSeconds: number;
+  maxExtraPerLab: number;
+  /** SSH_LAB_HOST_MEMORY_MB: extra environments are planned at their memory limit. */
+  hostMemoryMb: number;
+  /** The machine's available memory (MB); extra environments never take more than 80 % of it. */
+  availableMemoryMb: () => number;
+  /** The demand's clock (tests); Date.now by default. */
+  now?: () => number;
 }
 
 /** How busy the sessions are; set by whoever owns the registry. */
@@ -53,6 +67,8 @@ export class WarmPool implements EnvironmentSource {
   private readonly inventory: PoolInventory<PrewarmedShellEnvironment>;
   private readonly scheduler: RefillScheduler;
   private readonly labs: Map<string, RunnableLab>;
+  private readonly demand?: LabDemand;
+  private memoryReading = { at: 0, mb: 0 };
   private load: PoolLoad = { active: () => 0, provisioning: () => 0 };
   private retireTimer?: NodeJS.Timeout;
   private retargetTimer?: NodeJS.Timeout;
@@ -62,16 +78,23 @@ export class WarmPool implements EnvironmentSource {
 
   constructor(private readonly options: WarmPoolOptions) {
     this.labs = new Map(options.labs.map((lab) => [lab.definition.id, lab]));
+    if (options.adaptive)
+      this.demand = new LabDemand(
+        { halfLifeMs: options.adaptive.halfLifeSeconds * 1000, maxExtraPerLab: options.adaptive.maxExtraPerLab, initialBuildMs: 2_000 },
+        options.adaptive.now,
+      );
     this.inventory = new PoolInventory({
       labIds: [...this.labs.keys()],
-      target: options.target,
+      target: (labId) => this.target(labId),
       maxSessions: options.maxSessions,
       maxAgeMs: options.maxAgeSeconds * 1000,
     });
     this.scheduler = new RefillScheduler({
       next: () => this.inventory.neediest(),
       hasRoom: () => this.inventory.hasRoom(this.load.active()),
-      learnerWaiting: () => this.load.provisioning() > 0,
+      // A learner's cold start goes first, unless a lab is in demand: then what the pool builds now
+      // is the environment the next learner takes, and waiting would only make them wait longer.
+      learnerWaiting: () => this.load.provisioning() > 0 && !this.demand?.inDemand().length,
       delayMs: () => options.pacing?.().delayMs ?? 0,
       build: (labId) => this.build(labId),
     });
@@ -120,6 +143,33 @@ export class WarmPool implements EnvironmentSource {
     this.retargetTimer.unref();
   }
 
+  /**
+   * What the pool holds for a lab: its target (configured or an operator's override) plus, for a
+   * lab that pools at all, the extra its recent demand calls for, within the machine's memory.
+   */
+  target(labId: string): number {
+    const base = this.options.target(labId);
+    const extra = base > 0 ? (this.demand?.extra(labId) ?? 0) : 0;
+    if (extra === 0) return base;
+    const hosts = Math.max(1, this.labs.get(labId)?.definition.hosts.length ?? 1);
+    const perEnvironmentMb = hosts * this.options.adaptive!.hostMemoryMb;
+    const pooled = this.inventory.readyCount(labId) + this.inventory.buildingCount(labId);
+    const roomInMemory = pooled + Math.floor((0.8 * this.availableMemoryMb()) / perEnvironmentMb);
+    return Math.max(base, Math.min(base + extra, roomInMemory));
+  }
+
+  /** The extra environments demand calls for right now (0 without the adaptive pool). */
+  demandExtra(labId: string): number {
+    return this.options.target(labId) > 0 ? (this.demand?.extra(labId) ?? 0) : 0;
+  }
+
+  /** /proc/meminfo at most once a second: targets are read on every refill step. */
+  private availableMemoryMb(): number {
+    const now = Date.now();
+    if (now - this.memoryReading.at > 1_000) this.memoryReading = { at: now, mb: this.options.adaptive!.availableMemoryMb() };
+    return this.memoryReading.mb;
+  }
+
   /** Ids of pooled and in-the-making environments: the reaper must leave their containers alone. */
   liveIds(): string[] {
     return this.inventory.liveIds();
@@ -145,6 +195,7 @@ export class WarmPool implements EnvironmentSource {
   }
 
   async acquire(lab: RunnableLab, sessionId: string, password: string, lifetimeSeconds: number): Promise<AcquiredEnvironment> {
+    this.demand?.recordStart(lab.definition.id);
     const { entry, expired } = this.inventory.take(lab.definition.id);
     for (const old of expired) void this.discard(old);
     if (entry) {
@@ -153,6 +204,7 @@ export class WarmPool implements EnvironmentSource {
       return { environment: entry.environment, password: entry.password };
     }
     for (const evicted of this.inventory.makeRoom(this.load.active())) void this.discard(evicted);
+    this.scheduler.signal(); // the demand just grew: the target may have too
     return this.options.coldStart.acquire(lab, sessionId, password, lifetimeSeconds);
   }
 
@@ -200,6 +252,7 @@ export class WarmPool implements EnvironmentSource {
       await environment.dispose().catch(() => undefined);
       return true;
     }
+    this.demand?.recordBuild(performance.now() - started);
     const entry = this.inventory.finishBuilding(id, { password, environment })!;
     environment.onLost((reason) => {
       if (!this.inventory.lose(entry)) return;

@@ -12,7 +12,19 @@ import { backendPodLabels, podLabelKeys } from './labels.js';
 /** The limits of one host: config.hostLimits. */
 export interface PodLimits extends HostMountLimits {
   memoryMb: number;
-  cpus: number;
+  /** The operator's hard CPU ceiling (SSH_LAB_HOST_CPUS); unset, podCpuCeiling. */
+  cpus?: number | undefined;
+}
+
+/**
+ * A pod's CPU limit when the operator set no ceiling. The Docker provider then sets none (equal
+ * shares decide); on Kubernetes equal requests give the same fair shares, and a limit of one core
+ * lets a learner burst on an idle node while one pod can never take a whole multi-core node.
+ */
+export const podCpuCeiling = 1;
+
+export function podCpuLimit(limits: PodLimits): number {
+  return limits.cpus ?? podCpuCeiling;
 }
 
 export interface SessionRenderInput {
@@ -47,7 +59,7 @@ export const podCapabilities: readonly HostCapability[] = hostCapabilities.filte
 
 /** The memory a pod asks the scheduler for, and the CPU: an idle host uses a few MB and no CPU (bench/baseline.json). */
 export function podRequests(limits: PodLimits): { memoryMb: number; millicpu: number } {
-  return { memoryMb: Math.min(limits.memoryMb, Math.max(16, Math.round(limits.memoryMb / 5))), millicpu: Math.min(Math.round(limits.cpus * 1000), 25) };
+  return { memoryMb: Math.min(limits.memoryMb, Math.max(16, Math.round(limits.memoryMb / 5))), millicpu: Math.min(Math.round(podCpuLimit(limits) * 1000), 25) };
 }
 
 /** One name for every object of a session (Secret, NetworkPolicy) and the prefix of its pods'. */
@@ -164,7 +176,7 @@ function renderPod(input: SessionRenderInput, host: HostSpec): IPod {
     ],
     ports: host.ports.map((port) => ({ name: `sshd-${port}`, containerPort: port, protocol: 'TCP' })),
     resources: {
-      limits: { memory: `${limits.memoryMb}Mi`, cpu: `${Math.round(limits.cpus * 1000)}m` },
+      limits: { memory: `${limits.memoryMb}Mi`, cpu: `${Math.round(podCpuLimit(limits) * 1000)}m` },
       requests: { memory: `${requests.memoryMb}Mi`, cpu: `${requests.millicpu}m` },
     },
     securityContext: securityContext(podCapabilities),
