@@ -1,25 +1,20 @@
 import type Dockerode from 'dockerode';
-import type { Logger } from 'pino';
-import type { Client, ClientChannel } from 'ssh2';
 import { dockerStatus } from './docker-engine.js';
 import type { HostStopEvents } from './docker-events.js';
 import type { SessionNetwork } from './session-network.js';
-import { attachPersistentShell } from './ssh.js';
-import { SshHosts, type SshHost } from './ssh-hosts.js';
-import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from './types.js';
+import { SshEnvironment, type SshEnvironmentOptions } from './ssh-environment.js';
+import type { SshHost } from './ssh-hosts.js';
+import type { EnvironmentRecord } from './types.js';
 
 /** A started lab host: its SSH side and the container it runs in. */
 export interface DockerHost extends SshHost {
   container: Dockerode.Container;
 }
 
-export interface DockerEnvironmentOptions {
+export interface DockerEnvironmentOptions extends SshEnvironmentOptions {
   docker: Dockerode;
-  sessionId: string;
   network: SessionNetwork;
-  adminPrivateKey: string;
   events: HostStopEvents;
-  logger: Logger;
   /** Removes the session network once every host is gone. */
   removeNetwork: () => Promise<void>;
 }
@@ -29,27 +24,14 @@ export interface DockerEnvironmentRecord extends EnvironmentRecord {
   provider: { kind: 'docker'; network: SessionNetwork; containers: string[] };
 }
 
-/** One session's containers on their network; SSH goes through the shared SshHosts. */
-export class DockerEnvironment implements StartedEnvironment {
-  readonly sessionId: string;
-  private readonly ssh: SshHosts;
+/** One session's containers on their network; SSH, the shell and the lost notice are SshEnvironment's. */
+export class DockerEnvironment extends SshEnvironment {
   private readonly containers: Dockerode.Container[] = [];
   private readonly pending: Promise<void>[] = [];
   private readonly unwatch: (() => void)[] = [];
-  private readonly lostListeners: LostListener[] = [];
-  private disposed?: Promise<void>;
-  private lost = false;
 
   constructor(private readonly options: DockerEnvironmentOptions) {
-    this.sessionId = options.sessionId;
-    this.ssh = new SshHosts({
-      privateKey: options.adminPrivateKey,
-      onUnreachable: (_host, reason) => this.markLost(reason),
-    });
-  }
-
-  get hosts(): StartedHost[] {
-    return this.ssh.list;
+    super(options);
   }
 
   get network(): SessionNetwork {
@@ -71,47 +53,9 @@ export class DockerEnvironment implements StartedEnvironment {
     return added;
   }
 
-  async ready(): Promise<void> {
+  override async ready(): Promise<void> {
     await Promise.all(this.pending);
-    const workstation = this.ssh.workstation;
-    // The learner's shell connection is opened now so the first keystroke finds it ready.
-    if (workstation) await this.ssh.connection(workstation.name, 'learner');
-  }
-
-  onLost(listener: LostListener): void {
-    this.lostListeners.push(listener);
-  }
-
-  private markLost(reason: string): void {
-    if (this.lost || this.disposed) return;
-    this.lost = true;
-    this.options.logger.warn({ session: this.sessionId, reason }, 'environment lost');
-    for (const listener of this.lostListeners) listener(reason);
-  }
-
-  exec(hostName: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.ssh.exec(hostName, command, options);
-  }
-
-  async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
-    const workstation = this.ssh.workstation;
-    if (!workstation) throw new Error('This environment has no workstation');
-    // The learner's persistent shell (dtach on the workstation): it outlives this channel and
-    // this process; any backend with its own connection attaches to the same one.
-    return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
-  }
-
-  connection(host: string, user: LabUser): Promise<Client> {
-    return this.ssh.connection(host, user);
-  }
-
-  dispose(): Promise<void> {
-    this.disposed ??= this.teardown();
-    return this.disposed;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+    await super.ready();
   }
 
   // --- shared session directory: what another replica needs to reach and remove these hosts ---
@@ -124,7 +68,7 @@ export class DockerEnvironment implements StartedEnvironment {
     return record;
   }
 
-  private async teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     await Promise.all(this.pending);
     for (const unwatch of this.unwatch) unwatch();
     this.ssh.close();

@@ -1,52 +1,22 @@
-import type { Logger } from 'pino';
-import type { Client, ClientChannel } from 'ssh2';
-import { SshHosts, type SshHost } from '../ssh-hosts.js';
-import { attachPersistentShell } from '../ssh.js';
-import {
-  ProviderUnavailableError,
-  type EnvironmentRecord,
-  type ExecOptions,
-  type ExecResult,
-  type LabUser,
-  type LostListener,
-  type StartedEnvironment,
-  type StartedHost,
-} from '../types.js';
+import { SshEnvironment, type SshEnvironmentOptions } from '../ssh-environment.js';
+import type { SshHost } from '../ssh-hosts.js';
+import { ProviderUnavailableError, type EnvironmentRecord } from '../types.js';
 import type { LabCluster } from './cluster-types.js';
 import type { PodWatch } from './pod-watch.js';
 import { hostsFile } from './render.js';
 
-export interface KubernetesEnvironmentOptions {
-  sessionId: string;
+export interface KubernetesEnvironmentOptions extends SshEnvironmentOptions {
   cluster: LabCluster;
   watch: PodWatch;
-  adminPrivateKey: string;
-  logger: Logger;
-  /** Stands in for ssh.connect in unit tests. */
-  connect?: ConstructorParameters<typeof SshHosts>[0]['connect'];
 }
 
-/** One session's pods; SSH goes through the shared SshHosts, to each pod's own address. */
-export class KubernetesEnvironment implements StartedEnvironment {
-  readonly sessionId: string;
-  private readonly ssh: SshHosts;
+/** One session's pods; SSH goes to each pod's own address (SshEnvironment). */
+export class KubernetesEnvironment extends SshEnvironment {
   private readonly pods: string[] = [];
   private readonly unwatch: (() => void)[] = [];
-  private readonly lostListeners: LostListener[] = [];
-  private disposed?: Promise<void>;
-  private lost = false;
 
   constructor(private readonly options: KubernetesEnvironmentOptions) {
-    this.sessionId = options.sessionId;
-    this.ssh = new SshHosts({
-      privateKey: options.adminPrivateKey,
-      onUnreachable: (_host, reason) => this.markLost(reason),
-      ...(options.connect ? { connect: options.connect } : {}),
-    });
-  }
-
-  get hosts(): StartedHost[] {
-    return this.ssh.list;
+    super(options);
   }
 
   /** The pods of this environment by name, as created (dispose deletes them by the session label). */
@@ -109,52 +79,11 @@ export class KubernetesEnvironment implements StartedEnvironment {
     );
   }
 
-  async ready(): Promise<void> {
-    const workstation = this.ssh.workstation;
-    // The learner's shell connection is opened now so the first keystroke finds it ready.
-    if (workstation) await this.ssh.connection(workstation.name, 'learner');
-  }
-
-  onLost(listener: LostListener): void {
-    this.lostListeners.push(listener);
-  }
-
-  private markLost(reason: string): void {
-    if (this.lost || this.disposed) return;
-    this.lost = true;
-    this.options.logger.warn({ session: this.sessionId, reason }, 'environment lost');
-    for (const listener of this.lostListeners) listener(reason);
-  }
-
-  exec(hostName: string, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.ssh.exec(hostName, command, options);
-  }
-
-  async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
-    const workstation = this.ssh.workstation;
-    if (!workstation) throw new Error('This environment has no workstation');
-    // The same image as the Docker provider's: the learner's persistent shell (dtach on the workstation).
-    return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);
-  }
-
   describe(): EnvironmentRecord {
     return { sessionId: this.sessionId, hosts: this.hosts, provider: { kind: 'kubernetes', pods: [...this.pods] } };
   }
 
-  connection(host: string, user: LabUser): Promise<Client> {
-    return this.ssh.connection(host, user);
-  }
-
-  dispose(): Promise<void> {
-    this.disposed ??= this.teardown();
-    return this.disposed;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
-  }
-
-  private async teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     for (const unwatch of this.unwatch) unwatch();
     for (const pod of this.pods) this.options.watch.forget(pod);
     this.ssh.close();
