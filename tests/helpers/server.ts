@@ -1,4 +1,5 @@
 import { startServer, type RunningServer } from '../../src/server/main.js';
+import { providerTestEnv } from './provider-resources.js';
 
 /** Test settings: generous per-client caps (every test client is 127.0.0.1), quiet logs. */
 export const testEnv: Record<string, string> = {
@@ -15,7 +16,7 @@ export const testEnv: Record<string, string> = {
   SSH_LAB_GATEWAY_PORT: '0',
 };
 
-/** The real server (Fastify, Docker provider, every lab), in this process, on a free port. */
+/** The real server (Fastify, the provider SSH_LAB_PROVIDER names — Docker by default —, every lab), in this process, on a free port. */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<RunningServer> {
-  return startServer({ ...process.env, ...testEnv, ...overrides });
+  return startServer({ ...process.env, ...testEnv, ...providerTestEnv(), ...overrides });
 }

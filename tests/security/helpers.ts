@@ -5,6 +5,7 @@ import { ApiClient } from '../../src/labs/api-client.js';
 import { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
 import { projectRoot } from '../../src/server/environments/image.js';
+import { providerTestEnv } from '../helpers/provider-resources.js';
 import { testEnv } from '../helpers/server.js';
 
 /** Each security test server carves its session networks from its own block of 172.31.0.0/16. */
@@ -186,7 +187,7 @@ export function startChildServer(env: Record<string, string>, wrap: string[] = [
   const command = [...wrap, process.execPath, '--import', 'tsx', 'src/server/main.ts'];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: projectRoot,
-    env: { ...process.env, ...testEnv, ...env },
+    env: { ...process.env, ...testEnv, ...providerTestEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
