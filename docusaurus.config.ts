@@ -3,6 +3,8 @@ import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
 import labCatalogue from './src/plugins/lab-catalogue';
 import rehypeMermaidSvg from './src/plugins/rehype-mermaid-svg';
+import remarkSelfCheck from './src/plugins/remark-self-check';
+import zodJitless from './src/plugins/zod-jitless';
 
 const config = {
   title: 'SSH Lab',
@@ -22,16 +24,16 @@ const config = {
     [
       'classic',
       {
-        // Diagrams become inline SVG at build time: no page ships mermaid.
-        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs', rehypePlugins: [rehypeMermaidSvg] },
+        // Diagrams become inline SVG at build time: no page ships mermaid. A self-check's questions are
+        // picked at build time: no page ships the interview bank.
+        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs', remarkPlugins: [remarkSelfCheck], rehypePlugins: [rehypeMermaidSvg] },
         blog: false,
         theme: { customCss: './src/css/custom.css' },
       } satisfies Preset.Options,
     ],
   ],
   themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true }]],
-  plugins: [labCatalogue],
-  clientModules: ['./src/browser/zod-without-eval.ts'],
+  plugins: [labCatalogue, zodJitless],
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
     navbar: {

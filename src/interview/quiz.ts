@@ -1,42 +1,16 @@
 import { categories, choiceQuestions, getCategory, type CategoryId, type ChoiceQuestion } from './bank';
+import { type AnswerRecord, type CategoryTitles, type QuizSummary, seededRandom, shuffle, summarize as summarizeWith } from './quiz-core';
 
-/** Pure quiz logic: picking questions, grading, scoring. No React, no browser APIs. */
+/** Quiz logic over the question bank: picking questions, scoring against its categories. The rest is in quiz-core.ts. */
+
+export * from './quiz-core';
 
 /** A quiz over one category, or a random mix across all of them. */
 export type QuizScope = CategoryId | 'mix';
 export const MIX: QuizScope = 'mix';
 
-/** Deterministic PRNG (mulberry32), so a seed reproduces a quiz and server and client render alike. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A stable 32-bit hash of a string (FNV-1a). */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** Fisher–Yates on a copy. */
-export function shuffle<T>(items: readonly T[], random: () => number = Math.random): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
+/** The bank's category titles, in display order. */
+export const categoryTitles: CategoryTitles = Object.fromEntries(categories.map((c) => [c.id, c.title]));
 
 /**
  * The questions for a quiz: every choice question of a category (shuffled), or
@@ -59,69 +33,6 @@ export function pickSelfCheck(category: CategoryId, count: number, seed: number)
   return picked.sort((a, b) => rank[a.difficulty] - rank[b.difficulty]);
 }
 
-/** The order to show a question's options in (indices into `q.options`), stable per seed. */
-export function optionOrder(q: ChoiceQuestion, seed: number): number[] {
-  return shuffle(
-    q.options.map((_, i) => i),
-    seededRandom(hashString(q.id) ^ seed),
-  );
-}
-
-export function correctIndices(q: ChoiceQuestion): number[] {
-  return q.options.flatMap((o, i) => (o.correct ? [i] : []));
-}
-
-/** Right only if the selection is exactly the set of correct options. */
-export function isAnswerCorrect(q: ChoiceQuestion, selected: Iterable<number>): boolean {
-  const chosen = new Set(selected);
-  const right = correctIndices(q);
-  return chosen.size === right.length && right.every((i) => chosen.has(i));
-}
-
-export interface AnswerRecord {
-  questionId: string;
-  category: CategoryId;
-  /** Indices into the question's options. */
-  selected: number[];
-  correct: boolean;
-  /** Timed mode: the time ran out before the learner submitted. */
-  timedOut?: boolean;
-}
-
-export interface CategoryResult {
-  category: CategoryId;
-  title: string;
-  correct: number;
-  total: number;
-}
-
-export interface QuizSummary {
-  correct: number;
-  total: number;
-  /** 0–100, rounded. */
-  percent: number;
-  byCategory: CategoryResult[];
-  /** Ids of the missed questions, in the order they were asked. */
-  missed: string[];
-}
-
-export function percent(correct: number, total: number): number {
-  return total === 0 ? 0 : Math.round((correct / total) * 100);
-}
-
 export function summarize(answers: readonly AnswerRecord[]): QuizSummary {
-  const correct = answers.filter((a) => a.correct).length;
-  const byCategory = categories
-    .map((c) => {
-      const mine = answers.filter((a) => a.category === c.id);
-      return { category: c.id, title: c.title, correct: mine.filter((a) => a.correct).length, total: mine.length };
-    })
-    .filter((r) => r.total > 0);
-  return {
-    correct,
-    total: answers.length,
-    percent: percent(correct, answers.length),
-    byCategory,
-    missed: answers.filter((a) => !a.correct).map((a) => a.questionId),
-  };
+  return summarizeWith(answers, categoryTitles);
 }

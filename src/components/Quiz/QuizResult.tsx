@@ -1,7 +1,7 @@
 import clsx from 'clsx';
 import type { Ref } from 'react';
 import type { ChoiceQuestion } from '@site/src/interview/bank';
-import { summarize, type AnswerRecord } from '@site/src/interview/quiz';
+import { type AnswerRecord, type CategoryTitles, summarize } from '@site/src/interview/quiz-core';
 import { Inline } from './RichText';
 import styles from './styles.module.css';
 
@@ -12,6 +12,7 @@ function formatDuration(ms: number): string {
 
 export interface QuizResultProps {
   label: string;
+  categoryTitles: CategoryTitles;
   compact: boolean;
   questions: ChoiceQuestion[];
   answers: AnswerRecord[];
@@ -28,6 +29,7 @@ export interface QuizResultProps {
 /** The end of a round: the score, the results by category, what was missed, and what to do next. */
 export default function QuizResult({
   label,
+  categoryTitles,
   compact,
   questions,
   answers,
@@ -40,7 +42,7 @@ export default function QuizResult({
   restartLabel,
   onExit,
 }: QuizResultProps) {
-  const summary = summarize(answers);
+  const summary = summarize(answers, categoryTitles);
   const missed = summary.missed.map((id) => questions.find((q) => q.id === id)).filter((q): q is ChoiceQuestion => q !== undefined);
   return (
     <section className={clsx(styles.quiz, compact && styles.compact)} aria-label={label}>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useReducer, useRef, type FormEvent } from 'react';
 import clsx from 'clsx';
-import { getCategory, type ChoiceQuestion } from '@site/src/interview/bank';
-import { optionOrder, summarize, type AnswerRecord, type QuizSummary } from '@site/src/interview/quiz';
+import type { ChoiceQuestion } from '@site/src/interview/bank';
+import { type AnswerRecord, type CategoryTitles, optionOrder, type QuizSummary, summarize } from '@site/src/interview/quiz-core';
 import QuestionDetails from './QuestionDetails';
 import QuestionTimer from './QuestionTimer';
 import QuizResult from './QuizResult';
@@ -21,6 +21,8 @@ export interface QuizRunnerProps {
   /** Timed mode: each question must be answered within `secondsPerQuestion`. */
   timed?: boolean;
   secondsPerQuestion?: number;
+  /** The title of each category the questions come from (quiz.ts's categoryTitles, or a self-check's one). */
+  categoryTitles: CategoryTitles;
   /** Accessible name of the quiz, e.g. "Basics quiz". */
   label: string;
   /** Smaller layout for embedding in a tutorial chapter. */
@@ -42,6 +44,7 @@ export default function QuizRunner({
   seed,
   timed = false,
   secondsPerQuestion = SECONDS_PER_QUESTION,
+  categoryTitles,
   label,
   compact = false,
   autoFocus = false,
@@ -89,7 +92,7 @@ export default function QuizRunner({
 
   function next() {
     const finishing = isLastQuestion(state);
-    const newBest = finishing && !state.review && onComplete ? Boolean(onComplete(summarize(state.answers), state.answers)) : false;
+    const newBest = finishing && !state.review && onComplete ? Boolean(onComplete(summarize(state.answers, categoryTitles), state.answers)) : false;
     focusNext.current = finishing ? 'result' : 'question';
     dispatch({ type: 'next', now: Date.now(), newBest });
   }
@@ -103,6 +106,7 @@ export default function QuizRunner({
     return (
       <QuizResult
         label={label}
+        categoryTitles={categoryTitles}
         compact={compact}
         questions={state.questions}
         answers={state.answers}
@@ -120,7 +124,7 @@ export default function QuizRunner({
 
   if (!question) return null;
 
-  const category = getCategory(question.category);
+  const categoryTitle = categoryTitles[question.category];
   const questionId = `${uid}-q`;
   const total = state.questions.length;
   const correctSoFar = state.answers.filter((a) => a.correct).length;
@@ -142,7 +146,7 @@ export default function QuizRunner({
       <form onSubmit={onSubmit} data-testid="quiz-question" data-question-id={question.id} data-question-type={question.type} className={styles.questionForm}>
         <fieldset aria-labelledby={questionId} className={styles.fieldset}>
           <div className={styles.meta}>
-            {category && <span className={clsx('badge badge--secondary', styles.badge)}>{category.title}</span>}
+            {categoryTitle && <span className={clsx('badge badge--secondary', styles.badge)}>{categoryTitle}</span>}
             <span className={clsx('badge', styles.badge, styles[`difficulty-${question.difficulty}`])}>{question.difficulty}</span>
             <span className={styles.hint}>{question.type === 'single' ? 'Choose one answer' : 'Choose all that apply'}</span>
           </div>

@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { categories, getCategory, choiceQuestions } from '@site/src/interview/bank';
-import { MIX, pickQuestions, seededRandom, type QuizScope } from '@site/src/interview/quiz';
+import { categoryTitles, MIX, pickQuestions, seededRandom, type QuizScope } from '@site/src/interview/quiz';
 import { recordQuizResult } from '@site/src/interview/progress';
 import QuizRunner, { SECONDS_PER_QUESTION } from './QuizRunner';
 import styles from './styles.module.css';
@@ -72,6 +72,7 @@ export default function Quiz({ preset }: { preset?: QuizPreset }) {
         key={running.id}
         questions={questions}
         seed={running.seed}
+        categoryTitles={categoryTitles}
         timed={running.timed}
         label={`${title} quiz`}
         autoFocus

@@ -1,5 +1,5 @@
 import type { ChoiceQuestion } from '../../interview/bank';
-import { isAnswerCorrect, type AnswerRecord } from '../../interview/quiz';
+import { isAnswerCorrect, type AnswerRecord } from '../../interview/quiz-core';
 
 /**
  * One quiz round as a pure reducer: the question shown, the options chosen, the answers given,

@@ -1,45 +1,47 @@
-import { useId, useMemo, useState } from 'react';
 import Link from '@docusaurus/Link';
-import { useLocation } from '@docusaurus/router';
-import { CATEGORY_IDS, getCategory } from '@site/src/interview/bank';
-import { hashString, pickSelfCheck } from '@site/src/interview/quiz';
-import { QuizRunner } from '@site/src/components/Quiz';
+import { useId, useMemo, useState } from 'react';
+import QuizRunner from '@site/src/components/Quiz/QuizRunner';
+import type { SelfCheckPick } from './pick';
 import styles from './styles.module.css';
 
 export interface SelfCheckProps {
   /** A question-bank category id. */
   category: string;
   count?: number;
+  /** Added by src/plugins/remark-self-check.ts at build time: the first questions, as JSON. */
+  picked?: string;
 }
 
 /**
- * `<SelfCheck category="keys-auth" count={3} />` in a tutorial chapter: a short
- * quiz from the interview question bank with instant feedback. The first set of
- * questions is chosen deterministically (same HTML on server and client); "Try
- * other questions" draws a new set.
+ * `<SelfCheck category="keys-auth" count={3} />` in a tutorial chapter: a short quiz from the
+ * interview question bank with instant feedback. The first questions were chosen at build time
+ * (same HTML on server and client, and the page does not carry the bank); "Try other questions"
+ * loads the bank and draws a new set.
  */
-export default function SelfCheck({ category, count = 3 }: SelfCheckProps) {
-  const titleId = useId();
-  // Seeded by page and category: stable between server and client, different per chapter.
-  const { pathname } = useLocation();
-  const [round, setRound] = useState(() => ({ seed: hashString(`${pathname}#${category}`), n: 0 }));
-  const cat = getCategory(category);
-  const size = Math.max(1, Math.floor(count));
-  const questions = useMemo(() => (cat ? pickSelfCheck(cat.id, size, round.seed) : []), [cat, size, round.seed]);
-  if (!cat) {
-    // Fails the build with a clear message instead of shipping a broken self-check.
-    throw new Error(`<SelfCheck category="${category}">: unknown category. Use one of: ${CATEGORY_IDS.join(', ')}.`);
+export default function SelfCheck({ category, picked }: SelfCheckProps) {
+  if (!picked) {
+    throw new Error(`<SelfCheck category="${category}">: no questions picked. It works in docs pages, where src/plugins/remark-self-check.ts picks them.`);
   }
+  const titleId = useId();
+  const first = useMemo(() => JSON.parse(picked) as SelfCheckPick, [picked]);
+  const [round, setRound] = useState({ n: 0, seed: first.seed, questions: first.questions });
+  const titles = useMemo(() => ({ [first.category]: first.title }), [first]);
+  const drawAgain = async () => {
+    const { pickSelfCheck } = await import('@site/src/interview/quiz');
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    setRound((r) => ({ n: r.n + 1, seed, questions: pickSelfCheck(first.category, first.count, seed) }));
+  };
+  const { questions } = round;
 
   return (
-    <section className={styles.selfCheck} aria-labelledby={titleId} data-testid="self-check" data-category={cat.id}>
+    <section className={styles.selfCheck} aria-labelledby={titleId} data-testid="self-check" data-category={first.category}>
       <div className={styles.header}>
         <span className={styles.icon} aria-hidden="true">
           ✓
         </span>
         <div>
           <p id={titleId} className={styles.title}>
-            Self-check: {cat.title}
+            Self-check: {first.title}
           </p>
           <p className={styles.subtitle}>
             {questions.length} quick {questions.length === 1 ? 'question' : 'questions'} from the <Link to="/interview">interview prep</Link> bank. Nothing is
@@ -51,10 +53,11 @@ export default function SelfCheck({ category, count = 3 }: SelfCheckProps) {
         key={round.n}
         questions={questions}
         seed={round.seed}
-        label={`Self-check: ${cat.title}`}
+        categoryTitles={titles}
+        label={`Self-check: ${first.title}`}
         compact
         autoFocus={round.n > 0}
-        onRestart={() => setRound((r) => ({ seed: Math.floor(Math.random() * 2 ** 31), n: r.n + 1 }))}
+        onRestart={() => void drawAgain()}
         restartLabel="Try other questions"
       />
     </section>
