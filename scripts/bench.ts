@@ -168,7 +168,7 @@ if (sections.has('capacity')) {
   });
 }
 
-// SSH gateway (issue 14): its own server, OpenSSH through the gateway beside OpenSSH straight in.
+// The SSH gateway: its own server, OpenSSH through the gateway beside OpenSSH straight in.
 let gateway: GatewayResult | undefined;
 if (sections.has('gateway')) gateway = await measureGateway({ quick });
 // The terminal on a busy machine, under the old hard quota and under the shares policy, in the same run.

@@ -124,7 +124,7 @@ export const setPoolTargetResponseSchema = z.object({
 });
 export type SetPoolTargetResponse = z.infer<typeof setPoolTargetResponseSchema>;
 
-// SSH gateway (issue 14)
+// --- SSH gateway ---
 /** POST /api/sessions/:id/gateway: a login for the learner's own SSH client (the password is shown once; POST again rotates it). */
 export const gatewayCredentialSchema = z.object({
   /** Where the client connects: SSH_LAB_GATEWAY_PUBLIC_HOST, or the host name the browser used. */

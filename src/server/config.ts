@@ -164,7 +164,7 @@ const variables = z.object({
   SSH_LAB_K8S_IMAGE: z.string().default(''),
   /** This backend pod's address (the Deployment sets it from status.podIP): lab hosts accept the backend's key from it only. */
   SSH_LAB_K8S_POD_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
-  // SSH gateway (issue 14)
+  // --- SSH gateway ---
   /** Port of the SSH gateway learners' own clients log in to, on HOST; 0 turns it off. */
   SSH_LAB_GATEWAY_PORT: int(0, 65535).default(2222),
   /** The host name learners are told to connect to (behind a load balancer); unset, the name the browser used. */
@@ -251,7 +251,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
     image: c.SSH_LAB_K8S_IMAGE || undefined,
     podIp: c.SSH_LAB_K8S_POD_IP,
   },
-  // SSH gateway (issue 14)
+  // --- SSH gateway ---
   gateway: { port: c.SSH_LAB_GATEWAY_PORT, publicHost: c.SSH_LAB_GATEWAY_PUBLIC_HOST, dataDir: resolve(c.SSH_LAB_DATA_DIR) },
   // --- shared session directory (several replicas) ---
   redisUrl: c.SSH_LAB_REDIS_URL,

@@ -29,7 +29,7 @@ export const Errors = {
   PoolOverMemory: createError<[string, string]>('POOL_OVER_MEMORY', 'Lab "%s" cannot be warmed to that size: %s', 409),
   TooManySessionStarts: createError('RATE_LIMITED', 'Too many new sessions from your address. Wait a minute and try again.', 429),
   TooManyRequests: createError('RATE_LIMITED', 'Too many requests from your address. Wait a minute and try again.', 429),
-  // SSH gateway (issue 14)
+  // --- SSH gateway ---
   GatewayOff: createError('GATEWAY_OFF', 'This server has no SSH gateway (SSH_LAB_GATEWAY_PORT=0): use the terminal in the page.', 404),
   // --- shared session directory (several replicas) ---
   SessionStoreDown: createError(

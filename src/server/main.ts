@@ -48,7 +48,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     sessionLifetimeSeconds: config.sessionLifetimeSeconds,
     maxAgeSeconds: config.poolMaxAgeSeconds,
     prewarmShell: config.earlyShell,
-    // Adaptive pool (branch perf): grows for a lab in demand, within the cap and the machine's memory.
+    // Adaptive pool: grows for a lab in demand, within the cap and the machine's memory.
     adaptive: config.poolAdaptive && { ...config.poolAdaptive, hostMemoryMb: config.hostLimits.memoryMb, availableMemoryMb: machineAvailableMemoryMb },
     logger,
   });

@@ -6,7 +6,7 @@ export interface Metrics {
   timeToShell: Histogram;
   sessionFailures: Counter;
   checks: Histogram;
-  // SSH gateway (issue 14)
+  // --- SSH gateway ---
   gatewayConnections: Gauge;
   gatewayLogins: Counter<'method'>;
   gatewayRefusals: Counter<'reason'>;
@@ -31,7 +31,7 @@ export function createMetrics(): Metrics {
       buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
       registers: [registry],
     }),
-    // SSH gateway (issue 14)
+    // --- SSH gateway ---
     gatewayConnections: new Gauge({ name: 'ssh_lab_gateway_connections', help: 'Open SSH gateway connections', registers: [registry] }),
     gatewayLogins: new Counter({ name: 'ssh_lab_gateway_logins_total', help: 'SSH gateway logins, by method', labelNames: ['method'], registers: [registry] }),
     gatewayRefusals: new Counter({
