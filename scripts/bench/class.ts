@@ -4,7 +4,8 @@
  * raises the per-address limits). Reports time to prompt, failures, pool hit rate and machine load.
  */
 import { loadavg } from 'node:os';
-import { type BenchServer, log, now, type Session, sleep, summarise, type Summary, timeToPrompt, type TimedTerminal, waitGone } from './lib.js';
+import { seededRandom } from '../../src/interview/quiz-core.js';
+import { type BenchServer, endAll, log, now, type Session, sleep, summarise, type Summary, timeToPrompt, type TimedTerminal } from './lib.js';
 
 export interface ClassResult {
   labId: string;
@@ -25,18 +26,6 @@ export interface ClassResult {
   seconds: number;
   /** First failure's message, if any. */
   firstError?: string;
-}
-
-/** mulberry32: a small seeded generator, so every run of a scenario sees the same arrivals. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function measureClass(
@@ -94,14 +83,7 @@ export async function measureClass(
     `class: prompt p50 ${result.promptMs.p50} / p95 ${result.promptMs.p95} ms, ${failed} failed, pool hit rate ${result.poolHitRate}, load max ${result.loadavg1Max}`,
   );
   // The class ends: every session goes, a few at a time, and the next scenario starts on a quiet machine.
-  await Promise.all(open.map((o) => o.terminal.close().catch(() => undefined)));
-  for (let i = 0; i < open.length; i += 10) {
-    await Promise.all(open.slice(i, i + 10).map((o) => server.api.endSession(o.session).catch(() => undefined)));
-  }
-  await waitGone(
-    open.map((o) => o.session.id),
-    300_000,
-  ).catch((e: Error) => log(e.message));
+  await endAll(server, open);
   return result;
 }
 

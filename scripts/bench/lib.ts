@@ -359,6 +359,18 @@ export async function waitGone(sessionIds: string[], timeoutMs = 60_000): Promis
   }
 }
 
+/** Ends a run's sessions (terminals first, then ten DELETEs at a time) and waits until their containers are gone. */
+export async function endAll(server: BenchServer, open: { terminal: TimedTerminal; session: Session }[]): Promise<void> {
+  await Promise.all(open.map((o) => o.terminal.close().catch(() => undefined)));
+  for (let i = 0; i < open.length; i += 10) {
+    await Promise.all(open.slice(i, i + 10).map((o) => server.api.endSession(o.session).catch(() => undefined)));
+  }
+  await waitGone(
+    open.map((o) => o.session.id),
+    300_000,
+  ).catch((e: Error) => log(e.message));
+}
+
 export function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }

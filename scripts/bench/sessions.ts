@@ -8,6 +8,7 @@ import {
   type BenchServer,
   containerMemoryBytes,
   containersOf,
+  endAll,
   log,
   memAvailableBytes,
   now,
@@ -346,14 +347,7 @@ export async function measureCapacity(server: BenchServer, labId: string, cap: n
     }
   } finally {
     const t1 = Date.now();
-    await Promise.all(open.map((o) => o.terminal.close().catch(() => undefined)));
-    for (let i = 0; i < open.length; i += 10) {
-      await Promise.all(open.slice(i, i + 10).map((o) => server.api.endSession(o.session).catch(() => undefined)));
-    }
-    await waitGone(
-      open.map((o) => o.session.id),
-      300_000,
-    ).catch((e: Error) => log(e.message));
+    await endAll(server, open);
     log(`capacity: ${open.length} sessions ended in ${((Date.now() - t1) / 1000).toFixed(1)} s (run took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const last = points[points.length - 1];

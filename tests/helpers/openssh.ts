@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateSessionResponse, GatewayCredentialView } from '../../src/protocol/api.js';
@@ -19,16 +18,7 @@ export interface RunResult {
 }
 
 /** A free TCP port on 127.0.0.1 (the gateway's port 0 means "off", so tests pick one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './redis.js';
 
 export async function createSession(url: string, labId: string): Promise<CreateSessionResponse> {
   const response = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labId }) });
