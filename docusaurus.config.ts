@@ -3,6 +3,7 @@ import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
 import labCatalogue from './src/plugins/lab-catalogue';
 import rehypeMermaidSvg from './src/plugins/rehype-mermaid-svg';
+import remarkLabData from './src/plugins/remark-lab-data';
 import remarkSelfCheck from './src/plugins/remark-self-check';
 import zodJitless from './src/plugins/zod-jitless';
 
@@ -25,14 +26,20 @@ const config = {
       'classic',
       {
         // Diagrams become inline SVG at build time: no page ships mermaid. A self-check's questions are
-        // picked at build time: no page ships the interview bank.
-        docs: { sidebarPath: './sidebars.ts', routeBasePath: 'docs', remarkPlugins: [remarkSelfCheck], rehypePlugins: [rehypeMermaidSvg] },
+        // picked at build time: no page ships the interview bank. A `<Lab>` gets its own lab's steps
+        // at build time: no page ships every lab's.
+        docs: {
+          sidebarPath: './sidebars.ts',
+          routeBasePath: 'docs',
+          remarkPlugins: [remarkSelfCheck, remarkLabData],
+          rehypePlugins: [rehypeMermaidSvg],
+        },
         blog: false,
         theme: { customCss: './src/css/custom.css' },
       } satisfies Preset.Options,
     ],
   ],
-  themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: true }]],
+  themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: false }]],
   plugins: [labCatalogue, zodJitless],
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },

@@ -2,7 +2,7 @@ import type { LoadContext, Plugin } from '@docusaurus/types';
 import { Lexer, Parser, type Token } from 'marked';
 import { labsDir, loadLabs, summarise } from '../labs/load';
 import type { LabDefinition } from '../labs/schema';
-import type { InstructionPart, LabPageData } from '../protocol/catalogue';
+import { type InstructionPart, type LabPageData, labCard } from '../protocol/catalogue';
 
 /** Lab instructions are Markdown written by the project: prose becomes HTML, fenced commands stay code. */
 export function instructionParts(markdown: string): InstructionPart[] {
@@ -35,9 +35,11 @@ export function labPageData(lab: LabDefinition): LabPageData {
 }
 
 /**
- * Puts every lab's summary (validated lab.yaml, no checks or solutions) into the site's global
- * data, so a page renders a lab's steps even when the backend is unreachable, and adds each lab's
- * challenge page (/challenges/<id>). A malformed lab fails the build with the file and the problem.
+ * Puts every lab's card (title, summary, step ids; validated lab.yaml, no checks or solutions) into
+ * the site's global data for the lists, and adds each lab's challenge page (/challenges/<id>), which
+ * gets that one lab's steps as its own data. A chapter's `<Lab>` gets its lab from
+ * remark-lab-data.ts, so no page carries the instructions of labs it does not show. A malformed lab
+ * fails the build with the file and the problem.
  */
 export default function labCataloguePlugin(context: LoadContext): Plugin<unknown> {
   return {
@@ -45,14 +47,13 @@ export default function labCataloguePlugin(context: LoadContext): Plugin<unknown
     loadContent: async (): Promise<LabPageData[]> => loadLabs().map(labPageData),
     contentLoaded: async ({ content, actions }) => {
       const labs = content as LabPageData[];
-      actions.setGlobalData({ labs });
-      // Every lab is also a challenge, on a page of its own; the page reads the lab from the global data.
+      actions.setGlobalData({ labs: labs.map(labCard) });
       for (const lab of labs) {
         actions.addRoute({
           path: `${context.baseUrl}challenges/${lab.id}`,
           component: '@site/src/components/Challenge/ChallengePage',
           exact: true,
-          props: { labId: lab.id },
+          modules: { lab: await actions.createData(`challenge-${lab.id}.json`, JSON.stringify(lab)) },
         });
       }
     },

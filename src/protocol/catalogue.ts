@@ -41,3 +41,17 @@ export interface LabPageStep extends LabStepSummary {
 export interface LabPageData extends Omit<LabSummary, 'steps'> {
   steps: LabPageStep[];
 }
+
+/**
+ * A lab on the lists (/labs, /challenges), in every page's global data: what a card shows and the
+ * steps' ids. A lab's instructions reach only the pages that show that lab (src/plugins/remark-lab-data.ts
+ * and the challenge pages' own data).
+ */
+export interface LabCard extends Pick<LabSummary, 'id' | 'title' | 'summary' | 'chapter' | 'difficulty' | 'minutes'> {
+  steps: Pick<LabStepSummary, 'id' | 'optional'>[];
+}
+
+export function labCard(lab: LabSummary | LabPageData): LabCard {
+  const { id, title, summary, chapter, difficulty, minutes } = lab;
+  return { id, title, summary, chapter, difficulty, minutes, steps: lab.steps.map((s) => ({ id: s.id, ...(s.optional ? { optional: true } : {}) })) };
+}

@@ -5,7 +5,7 @@ import { countGoals } from '../../src/components/Challenge/challenge';
 import { initialLabSession, type LabSessionAction, labSessionReducer } from '../../src/components/Lab/session-state';
 import { loadLab } from '../../src/labs/load';
 import labCataloguePlugin, { labPageData } from '../../src/plugins/lab-catalogue';
-import type { LabPageData } from '../../src/protocol/catalogue';
+import { type LabPageData, labCard } from '../../src/protocol/catalogue';
 import { runningSession } from '../helpers/lab-session';
 
 /** The challenge's Check (every step in one request) in the shared lab reducer, and what the site's catalogue gives a challenge. */
@@ -69,23 +69,30 @@ describe('the catalogue a challenge reads', () => {
     assert.ok(page.steps.every((s) => s.hint && s.hint.length > 0));
   });
 
-  test('every lab gets a challenge page at /challenges/<id>, given its id', async () => {
+  test('every lab gets a challenge page at /challenges/<id> with its own data; the global data holds only the cards', async () => {
     const plugin = labCataloguePlugin({ baseUrl: '/' } as LoadContext);
     const content = (await plugin.loadContent?.()) as LabPageData[];
     const routes: RouteConfig[] = [];
+    const created = new Map<string, string>();
     let globalData: unknown;
     const actions = {
       addRoute: (route: RouteConfig) => routes.push(route),
       setGlobalData: (data: unknown) => {
         globalData = data;
       },
+      createData: async (name: string, data: string) => {
+        created.set(`/generated/${name}`, data);
+        return `/generated/${name}`;
+      },
     } as unknown as PluginContentLoadedActions;
     await plugin.contentLoaded?.({ content, actions });
-    assert.deepEqual(globalData, { labs: content });
     assert.ok(content.length > 0);
+    assert.deepEqual(globalData, { labs: content.map(labCard) });
+    const cards = JSON.stringify(globalData);
+    assert.ok(!content.some((lab) => lab.steps.some((step) => cards.includes(step.instructions))), 'no instructions in the global data');
     assert.deepEqual(
-      routes.map((r) => [r.path, r.component, r.exact, r.props]),
-      content.map((lab) => [`/challenges/${lab.id}`, '@site/src/components/Challenge/ChallengePage', true, { labId: lab.id }]),
+      routes.map((r) => [r.path, r.component, r.exact, JSON.parse(created.get(String(r.modules?.lab)) ?? 'null')]),
+      content.map((lab) => [`/challenges/${lab.id}`, '@site/src/components/Challenge/ChallengePage', true, lab]),
     );
   });
 });

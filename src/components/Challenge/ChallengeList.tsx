@@ -1,6 +1,6 @@
 import Link from '@docusaurus/Link';
 import clsx from 'clsx';
-import { useLabCatalogue } from '../Lab/useLabData';
+import { useLabCatalogue } from '../Lab/useLabCatalogue';
 import { byDifficulty, formatDuration, hintsText } from './challenge';
 import { useChallengeResults } from './storage';
 import styles from './styles.module.css';

@@ -1,14 +1,13 @@
 import Layout from '@theme/Layout';
 import Challenge from '.';
-import { useLabData } from '../Lab/useLabData';
+import type { LabPageData } from '../../protocol/catalogue';
 
-/** The page of one challenge, /challenges/<id>: the route the lab-catalogue plugin adds per lab passes the lab's id. */
-export default function ChallengePage({ labId }: { labId: string }) {
-  const lab = useLabData(labId);
+/** The page of one challenge, /challenges/<id>: the route the lab-catalogue plugin adds per lab brings that lab's data. */
+export default function ChallengePage({ lab }: { lab: LabPageData }) {
   return (
-    <Layout title={lab ? `Challenge: ${lab.title}` : 'Challenge'} description={lab?.summary}>
+    <Layout title={`Challenge: ${lab.title}`} description={lab.summary}>
       <main className="container margin-vert--lg">
-        <Challenge id={labId} />
+        <Challenge lab={lab} />
       </main>
     </Layout>
   );

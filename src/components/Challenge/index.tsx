@@ -5,7 +5,7 @@ import labStyles from '../Lab/styles.module.css';
 import SessionPanel from '../Lab/SessionPanel';
 import type { TerminalHandle } from '../Lab/Terminal';
 import { useLabApi } from '../Lab/useLabApi';
-import { useLabData } from '../Lab/useLabData';
+import type { LabPageData } from '../../protocol/catalogue';
 import { useLabSession } from '../Lab/useLabSession';
 import { beginAttempt, challengeHints, countGoals, finishAttempt, formatDuration, hintsText, takeHint } from './challenge';
 import Stopwatch from './Stopwatch';
@@ -17,8 +17,8 @@ import styles from './styles.module.css';
  * and checks as the guided lab; hints one at a time on request; the clock runs from the moment the
  * environment is ready, and the best result is kept in this browser.
  */
-export default function Challenge({ id }: { id: string }) {
-  const lab = useLabData(id);
+export default function Challenge({ lab }: { lab: LabPageData }) {
+  const { id } = lab;
   const api = useLabApi();
   const session = useLabSession(id, api, 'challenge');
   const terminal = useRef<TerminalHandle>(null);
@@ -26,8 +26,8 @@ export default function Challenge({ id }: { id: string }) {
   const best = useChallengeResults()[id];
   const { phase, steps, checkAllError } = session.state;
   const running = phase.name === 'running' ? phase.session : undefined;
-  const hints = useMemo(() => (lab ? challengeHints(lab) : []), [lab]);
-  const goals = useMemo(() => (lab ? countGoals(lab, steps) : undefined), [lab, steps]);
+  const hints = useMemo(() => challengeHints(lab), [lab]);
+  const goals = useMemo(() => countGoals(lab, steps), [lab, steps]);
 
   // The clock starts when this attempt's environment is first ready; a resumed session keeps its attempt.
   const runningId = running?.id;
@@ -36,7 +36,7 @@ export default function Challenge({ id }: { id: string }) {
   }, [runningId, id]);
 
   // The first check that finds every required goal met solves the attempt; its result is kept if it is the best.
-  const solved = Boolean(runningId && goals?.solved);
+  const solved = Boolean(runningId && goals.solved);
   useEffect(() => {
     const current = challengeAttempts.read()[id];
     if (!solved || !current || current.finished) return;
@@ -45,9 +45,6 @@ export default function Challenge({ id }: { id: string }) {
     if (finished.finished) saveResult(id, finished.finished);
   }, [solved, id]);
 
-  if (!lab || !goals) {
-    return <div className="alert alert--danger">No lab named “{id}”.</div>;
-  }
   const checking = lab.steps.some((step) => steps[step.id]?.checking);
   const checked = lab.steps.some((step) => steps[step.id]?.result);
   const hintsUsed = running && attempt ? attempt.hintsUsed : 0;

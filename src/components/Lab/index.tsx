@@ -1,9 +1,9 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { storageKeys } from '../../browser/storage';
 import LabView from './LabView';
 import { initialLabSession, type LabSessionState } from './session-state';
 import styles from './styles.module.css';
-import { useLabData } from './useLabData';
+import type { LabPageData } from '../../protocol/catalogue';
 
 // The session, API client, zod schemas and terminal arrive only when a lab is wanted on this page.
 const LabInteractive = lazy(() => import('./LabInteractive'));
@@ -29,13 +29,20 @@ function passedBefore(labId: string): Record<string, boolean> {
   }
 }
 
+export interface LabProps {
+  /** A lab's id: a folder of labs/. */
+  id: string;
+  /** Added by src/plugins/remark-lab-data.ts at build time: the lab's steps, as JSON. */
+  data?: string;
+}
+
 /**
  * `<Lab id="keygen" />` in a chapter: the lab's steps as server-rendered HTML, and its Start
  * button. The interactive part loads when the learner presses Start, or at once when this browser
  * has a session of the lab to resume; until then a page carries only this light shell.
  */
-export default function Lab({ id }: { id: string }) {
-  const lab = useLabData(id);
+export default function Lab({ id, data }: LabProps) {
+  const lab = useMemo(() => (data ? (JSON.parse(data) as LabPageData) : undefined), [data]);
   const [wanted, setWanted] = useState<'no' | 'resume' | 'start'>('no');
   const [idle, setIdle] = useState<LabSessionState>(initialLabSession);
   useEffect(() => {
@@ -44,7 +51,7 @@ export default function Lab({ id }: { id: string }) {
   }, [id]);
 
   if (!lab) {
-    return <div className="alert alert--danger">No lab named “{id}”. Check the id in this page.</div>;
+    return <div className="alert alert--danger">No steps for the lab “{id}”: a lab works in docs pages, where src/plugins/remark-lab-data.ts adds them.</div>;
   }
   if (wanted === 'no') return <LabView lab={lab} state={idle} actions={{ start: () => setWanted('start') }} />;
   // While the part loads, the shell shows what is under way, with no button to press twice.

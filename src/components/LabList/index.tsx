@@ -1,7 +1,7 @@
 import Link from '@docusaurus/Link';
 import { useEffect, useState } from 'react';
 import { onProgressChange, readProgress, resetProgress, type Progress } from '../Lab/storage';
-import { useLabCatalogue } from '../Lab/useLabData';
+import { useLabCatalogue } from '../Lab/useLabCatalogue';
 import { labStanding, standingText } from './lab-progress';
 import styles from './styles.module.css';
 

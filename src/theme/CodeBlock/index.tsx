@@ -1,12 +1,27 @@
-import CodeBlock from '@theme-original/CodeBlock';
 import type CodeBlockType from '@theme/CodeBlock';
+import ElementContent from '@theme/CodeBlock/Content/Element';
+import StringContent from '@theme/CodeBlock/Content/String';
 import type { WrapperProps } from '@docusaurus/types';
-import { useEffect, useState } from 'react';
+import { Children, isValidElement, useEffect, useState } from 'react';
 import { isAnyLabRunning, onActiveChange, requestRun } from '@site/src/components/Lab/bus';
 
 type Props = WrapperProps<typeof CodeBlockType>;
 
 const shells = ['language-bash', 'language-sh', 'language-shell'];
+
+/**
+ * The code block itself, as theme-classic's CodeBlock renders it, without its remount after
+ * hydration (`key={String(isBrowser)}`): that remount rebuilt every code block of a page, Prism
+ * tokens and all, in one task of ~0.7 s at Lighthouse's mobile CPU (most of a long chapter's
+ * blocking time). It is no longer needed: useColorMode() lags on purpose (theme-common's
+ * colorMode.js) so the first client render matches the server's, and a dark theme arrives as
+ * an ordinary update, which React applies to the DOM.
+ */
+function CodeBlock({ children, ...props }: Props) {
+  const all = Children.toArray(children);
+  const text = all.some((child) => isValidElement(child)) ? undefined : all.join('');
+  return text === undefined ? <ElementContent {...props}>{children}</ElementContent> : <StringContent {...props}>{text}</StringContent>;
+}
 
 /** Shell blocks in the tutorial get "Run in terminal" while a lab on the page is running (typed, not executed). */
 export default function CodeBlockWrapper(props: Props) {
