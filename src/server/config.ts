@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { projectRoot } from '../labs/project-root.js';
@@ -132,6 +133,11 @@ const variables = z.object({
   /** Open the learner's login shell before the terminal attaches (pooled and cold environments). */
   SSH_LAB_EARLY_SHELL: bool.default(true),
   /**
+   * Environment starts (cold starts and pool builds) under way at once; more wait in arrival order,
+   * learners first. Default: twice the machine's CPUs. 0: no limit.
+   */
+  SSH_LAB_MAX_CONCURRENT_STARTS: int(0, 1024).optional(),
+  /**
    * Adaptive pool: a lab in demand gets up to this many extra ready environments (recent starts per
    * second × the time one takes to build), which go again as the demand fades; 0 turns it off.
    */
@@ -240,6 +246,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   poolAdaptive:
     c.SSH_LAB_POOL_ADAPTIVE_MAX > 0 ? { maxExtraPerLab: c.SSH_LAB_POOL_ADAPTIVE_MAX, halfLifeSeconds: c.SSH_LAB_POOL_ADAPTIVE_HALF_LIFE_SECONDS } : undefined,
   earlyShell: c.SSH_LAB_EARLY_SHELL,
+  maxConcurrentStarts: c.SSH_LAB_MAX_CONCURRENT_STARTS ?? 2 * Math.max(1, availableParallelism()),
   flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
   slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { machineAvailableMemoryMb } from './pool/machine-memory.js';
 import { EarlyShellEnvironments, FreshEnvironments } from './pool/source.js';
+import { QueuedStarts, StartQueue } from './pool/start-queue.js';
 import { PoolTargets } from './pool/targets.js';
 import { WarmPool } from './pool/warm-pool.js';
 import { SessionRegistry } from './sessions/registry.js';
@@ -34,11 +35,14 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const provider = createProvider(config, logger);
   await provider.verify();
   const fresh = new FreshEnvironments(provider);
+  // One queue for every start: a class arriving at once is served in order instead of all at once.
+  const starts = new StartQueue(config.maxConcurrentStarts);
+  const coldStart = new QueuedStarts(fresh, starts, true);
   // The configured sizes, unless an operator warms a lab for a while (PUT /api/admin/pool/:labId).
   const targets = new PoolTargets((labId) => config.poolSizes[labId] ?? config.poolSize);
   const pool = new WarmPool({
-    build: fresh,
-    coldStart: config.earlyShell ? new EarlyShellEnvironments(fresh) : fresh,
+    build: new QueuedStarts(fresh, starts, false),
+    coldStart: config.earlyShell ? new EarlyShellEnvironments(coldStart) : coldStart,
     newIdentity: () => ({ sessionId: newSessionId(), password: newPassword() }),
     pacing: () => provider.pacing?.() ?? { delayMs: 0 },
     labs: catalogue.all(),
