@@ -39,6 +39,8 @@ const config = {
       } satisfies Preset.Options,
     ],
   ],
+  // No highlighting of the search terms on the page a result opens: it runs mark.js over the whole
+  // article on every page view, searched or not, which Lighthouse counted as blocking time.
   themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: false }]],
   plugins: [labCatalogue, zodJitless],
   themeConfig: {
