@@ -10,9 +10,11 @@ import { attribute, jsxElements, type MdxFile, setAttribute, type TreeNode, wher
 export default function remarkLabData(options: { dir?: string } = {}) {
   const dir = options.dir ?? labsDir;
   return (tree: TreeNode, file: MdxFile) => {
-    for (const node of jsxElements(tree, 'Lab')) {
+    const elements = jsxElements(tree, 'Lab');
+    // The folder is read once per page that has a lab, not once per <Lab>, nor for pages without one.
+    const labs = elements.length > 0 ? labFolders(dir) : [];
+    for (const node of elements) {
       const id = attribute(node, 'id') ?? '';
-      const labs = labFolders(dir);
       if (!labs.includes(id)) throw new Error(`${whereIs(file)}: <Lab id="${id}">: no such lab. Labs: ${labs.join(', ')}.`);
       setAttribute(node, 'data', JSON.stringify(labPageData(loadLab(id, dir))));
     }

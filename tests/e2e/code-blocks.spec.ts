@@ -20,7 +20,7 @@ function rgb(color: string): string {
 
 const codeBackground = (page: Page) =>
   page.evaluate(`getComputedStyle(document.querySelector('article .theme-code-block pre.prism-code')).backgroundColor`) as Promise<string>;
-/** The colours of the first block's tokens that have one of their own. */
+/** Up to five distinct colours of the page's code tokens that have one of their own. */
 const tokenColours = (page: Page) =>
   page.evaluate(
     `[...new Set([...document.querySelectorAll('article .theme-code-block .token')].map((t) => t.style.color).filter(Boolean))].slice(0, 5)`,
