@@ -2,8 +2,10 @@ import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
 import labCatalogue from './src/plugins/lab-catalogue';
+import prismStatic from './src/plugins/prism-static';
 import rehypeMermaidSvg from './src/plugins/rehype-mermaid-svg';
 import remarkLabData from './src/plugins/remark-lab-data';
+import remarkPrismStatic from './src/plugins/remark-prism-static';
 import remarkSelfCheck from './src/plugins/remark-self-check';
 import zodJitless from './src/plugins/zod-jitless';
 
@@ -25,13 +27,14 @@ const config = {
     [
       'classic',
       {
-        // Diagrams become inline SVG at build time: no page ships mermaid. A self-check's questions are
-        // picked at build time: no page ships the interview bank. A `<Lab>` gets its own lab's steps
-        // at build time: no page ships every lab's.
+        // Diagrams become inline SVG at build time: no page ships mermaid. Code blocks are highlighted
+        // at build time: no page ships Prism. A self-check's questions are picked at build time: no
+        // page ships the interview bank. A `<Lab>` gets its own lab's steps at build time: no page
+        // ships every lab's.
         docs: {
           sidebarPath: './sidebars.ts',
           routeBasePath: 'docs',
-          remarkPlugins: [remarkSelfCheck, remarkLabData],
+          remarkPlugins: [remarkSelfCheck, remarkLabData, remarkPrismStatic],
           rehypePlugins: [rehypeMermaidSvg],
         },
         blog: false,
@@ -42,7 +45,7 @@ const config = {
   // No highlighting of the search terms on the page a result opens: it runs mark.js over the whole
   // article on every page view, searched or not, which Lighthouse counted as blocking time.
   themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: false }]],
-  plugins: [labCatalogue, zodJitless],
+  plugins: [labCatalogue, zodJitless, prismStatic],
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
     navbar: {
@@ -70,7 +73,8 @@ const config = {
       ],
       copyright: `SSH Lab. Tutorial text written for SSH Lab; OpenSSH is a trademark of the OpenBSD project.`,
     },
-    prism: { theme: prismThemes.github, darkTheme: prismThemes.dracula, additionalLanguages: ['bash', 'powershell', 'ini'] },
+    // Code is highlighted at build time with the grammars of src/theme/CodeBlock/prism-runtime.ts (src/plugins/prism-static.ts).
+    prism: { theme: prismThemes.github, darkTheme: prismThemes.dracula },
   } satisfies Preset.ThemeConfig,
 } satisfies Config;
 

@@ -13,6 +13,10 @@ interface Agent {
  * The check cannot see the learner's shell variables, so it looks for learner's agents itself:
  * the default sockets (/tmp/ssh-XXXX/agent.PID) and any other listening unix socket learner owns,
  * asking each with ssh-add -l. Sockets of agents that have ended do not answer and are skipped.
+ * The persistent shell's own sockets (/run/ssh-lab/) are not asked: dtach's socket accepts the
+ * connection and never answers an agent request, which cost every check of this lab the whole
+ * timeout (3 s). `ss -p` cannot tell agents apart instead: ssh-agent makes itself non-dumpable,
+ * and without CAP_SYS_PTRACE not even the host's root may read its fds.
  *
  * ssh-add -l exits 1 both for an empty agent and for one that broke off the conversation. The
  * second is what an agent started as `ssh-agent bash` does once that bash has exited: it notices
@@ -21,6 +25,7 @@ interface Agent {
 async function agents(lab: CheckContext): Promise<Agent[]> {
   const script = `
     { ls -1d /tmp/ssh-*/agent.* 2>/dev/null; ss -Hxl | awk '{print $5}'; } | sort -u | while read -r s; do
+      case $s in /run/ssh-lab/*) continue ;; esac
       [ -S "$s" ] && [ -O "$s" ] || continue
       out=$(SSH_AUTH_SOCK="$s" timeout 3 ssh-add -l 2>&1); rc=$?
       [ "$rc" -eq 0 ] || { [ "$rc" -eq 1 ] && [ "$out" = "The agent has no identities." ]; } || continue

@@ -3,8 +3,9 @@ import { themes } from 'prism-react-renderer';
 import { expect, test } from './fixtures.js';
 
 /**
- * Code blocks are hydrated, not rebuilt, after the page loads (src/theme/CodeBlock): they must
- * still take the Prism theme of the colour mode the learner has, at load and when it is toggled.
+ * Code blocks are highlighted at build time and coloured by class (src/plugins/prism-static.ts,
+ * src/theme/CodeBlock/Content): they must take the Prism theme of the colour mode the learner
+ * has, at load and when it is toggled, and no page may load Prism's grammars to get there.
  */
 
 /** '#282A36' or 'rgb(40, 42, 54)' as 'rgb(40, 42, 54)'. */
@@ -20,11 +21,11 @@ function rgb(color: string): string {
 
 const codeBackground = (page: Page) =>
   page.evaluate(`getComputedStyle(document.querySelector('article .theme-code-block pre.prism-code')).backgroundColor`) as Promise<string>;
-/** Up to five distinct colours of the page's code tokens that have one of their own. */
+/** The distinct colours the page's code tokens are shown in, sorted. */
 const tokenColours = (page: Page) =>
-  page.evaluate(
-    `[...new Set([...document.querySelectorAll('article .theme-code-block .token')].map((t) => t.style.color).filter(Boolean))].slice(0, 5)`,
-  ) as Promise<string[]>;
+  page.evaluate(`[...new Set([...document.querySelectorAll('article .theme-code-block .token')].map((t) => getComputedStyle(t).color))].sort()`) as Promise<
+    string[]
+  >;
 
 for (const [scheme, theme, other] of [
   ['light', themes.github, themes.dracula],
@@ -39,7 +40,7 @@ for (const [scheme, theme, other] of [
       await page.goto('/docs/scp');
       await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
       await expect.poll(() => codeBackground(page)).toBe(rgb(theme.plain.backgroundColor!));
-      expect(await tokenColours(page), 'tokens are coloured').not.toEqual([]);
+      expect((await tokenColours(page)).length, 'tokens are coloured, not all in one colour').toBeGreaterThan(2);
       const before = await tokenColours(page);
 
       // The toggle cycles through the learner's choices (system, light, dark): press until the mode changes.
@@ -54,3 +55,17 @@ for (const [scheme, theme, other] of [
     });
   });
 }
+
+test('a chapter comes highlighted from the build, and no script the page loads carries a Prism grammar', async ({ page, request }) => {
+  const html = await (await request.get('/docs/scp')).text();
+  expect(html, 'the served HTML has Prism tokens').toMatch(/<span class="token (function|comment)">/);
+
+  const scripts: string[] = [];
+  page.on('response', (response) => response.request().resourceType() === 'script' && scripts.push(response.url()));
+  await page.goto('/docs/scp', { waitUntil: 'networkidle' });
+  expect(scripts.length, 'the page loaded its scripts').toBeGreaterThan(2);
+  for (const url of scripts) {
+    const body = await (await request.get(url)).text();
+    expect(body.includes('languages.bash'), `${url} carries Prism's bash grammar`).toBe(false);
+  }
+});

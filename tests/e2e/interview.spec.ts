@@ -175,6 +175,24 @@ test.describe('/interview', () => {
     await expect(timer, 'timer stops once answered').toHaveCount(0);
   });
 
+  test("a card's example code is shown at once, then coloured by the Prism chunk it loads", async ({ page }) => {
+    await page.locator('[data-testid="interview-category"][data-category="basics"] [data-testid="category-cards"]').click();
+    const card = page.getByTestId('flash-card');
+    // The deck's order is the bank's: mark cards known until one with example code comes up.
+    for (let n = 0; n < getCategory('basics')!.questions.length; n++) {
+      await expect(card).toBeVisible();
+      if (getQuestion((await card.getAttribute('data-question-id'))!)!.code) break;
+      await page.getByTestId('card-reveal').click();
+      await page.getByTestId('card-known').click();
+    }
+    const q = getQuestion((await card.getAttribute('data-question-id'))!)!;
+    expect(q.code, 'the basics deck has a card with example code').toBeDefined();
+    await page.getByTestId('card-reveal').click();
+    const code = card.locator('pre.prism-code code');
+    await expect(code).toContainText(q.code!.source.split('\n')[0]!.slice(0, 20), { useInnerText: true });
+    await expect(code.locator('.token:not(.plain)').first(), 'highlighted once Prism has loaded').toBeAttached();
+  });
+
   test('flash cards: reveal the answer, mark it, the mark survives a reload', async ({ page }) => {
     await page.locator('[data-testid="interview-category"][data-category="basics"] [data-testid="category-cards"]').click();
     const card = page.getByTestId('flash-card');

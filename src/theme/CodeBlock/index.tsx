@@ -4,8 +4,10 @@ import StringContent from '@theme/CodeBlock/Content/String';
 import type { WrapperProps } from '@docusaurus/types';
 import { Children, isValidElement, useEffect, useState } from 'react';
 import { isAnyLabRunning, onActiveChange, requestRun } from '@site/src/components/Lab/bus';
+import { Prehighlighted } from './prehighlighted';
 
-type Props = WrapperProps<typeof CodeBlockType>;
+/** `highlighted`: the block's lines as HTML, set by the build (src/plugins/remark-prism-static.ts). */
+type Props = WrapperProps<typeof CodeBlockType> & { highlighted?: string };
 
 const shells = ['language-bash', 'language-sh', 'language-shell'];
 
@@ -17,10 +19,15 @@ const shells = ['language-bash', 'language-sh', 'language-shell'];
  * colorMode.js) so the first client render matches the server's, and a dark theme arrives as
  * an ordinary update, which React applies to the DOM.
  */
-function CodeBlock({ children, ...props }: Props) {
+function CodeBlock({ children, highlighted, ...props }: Props) {
   const all = Children.toArray(children);
   const text = all.some((child) => isValidElement(child)) ? undefined : all.join('');
-  return text === undefined ? <ElementContent {...props}>{children}</ElementContent> : <StringContent {...props}>{text}</StringContent>;
+  if (text === undefined) return <ElementContent {...props}>{children}</ElementContent>;
+  return (
+    <Prehighlighted.Provider value={highlighted}>
+      <StringContent {...props}>{text}</StringContent>
+    </Prehighlighted.Provider>
+  );
 }
 
 /** Shell blocks in the tutorial get "Run in terminal" while a lab on the page is running (typed, not executed). */
