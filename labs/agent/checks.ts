@@ -16,7 +16,7 @@ interface Agent {
  * The persistent shell's own sockets (/run/ssh-lab/) are not asked: dtach's socket accepts the
  * connection and never answers an agent request, which cost every check of this lab the whole
  * timeout (3 s). `ss -p` cannot tell agents apart instead: ssh-agent makes itself non-dumpable,
- * and without CAP_SYS_PTRACE not even the host's root may read its fds.
+ * and without CAP_SYS_PTRACE not even the container's root may read its fds.
  *
  * ssh-add -l exits 1 both for an empty agent and for one that broke off the conversation. The
  * second is what an agent started as `ssh-agent bash` does once that bash has exited: it notices
