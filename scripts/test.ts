@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ensureImages } from './images.js';
 import { ensureSite } from './lib/site-build.js';
+import { listBridges, removeBridge } from '../src/server/environments/bridge-networks.js';
 import { ownerAlive } from '../src/server/environments/docker-provider.js';
 
 const suites = ['unit', 'integration', 'security', 'e2e'] as const;
@@ -76,11 +77,16 @@ if (needsDocker) {
       .map(([id]) => id!);
   const ids = orphans(['ps', '-a']);
   const networks = orphans(['network', 'ls']);
-  leftovers = ids.length + networks.length;
+  // Session bridges the backends made themselves (SSH_LAB_SESSION_NETWORK=bridge), judged the same way.
+  const bridges = (await listBridges()).filter((b) => !ownerAlive(b.labels['ssh-lab.owner'] ?? '')).map((b) => b.bridge);
+  leftovers = ids.length + networks.length + bridges.length;
   if (leftovers) {
-    console.error(`\nFAIL: the tests left ${ids.length} lab container(s) and ${networks.length} network(s) behind; removing them.`);
+    console.error(
+      `\nFAIL: the tests left ${ids.length} lab container(s), ${networks.length} network(s) and ${bridges.length} bridge(s) behind; removing them.`,
+    );
     if (ids.length) execFileSync('docker', ['rm', '-f', ...ids]);
     for (const n of networks) execFileSync('docker', ['network', 'rm', n]);
+    for (const b of bridges) await removeBridge(b);
   }
 }
 process.exit(code || (leftovers ? 1 : 0));

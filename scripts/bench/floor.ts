@@ -39,6 +39,7 @@ export function floorProvider(subnetPool = '172.25.160.0/20', env: Record<string
     subnetPool,
     subnetPrefix: config.subnetPrefix,
     hostFirewall: config.hostFirewall,
+    sessionNetwork: config.sessionNetwork,
     startupTimeoutMs: config.startupTimeoutMs,
     logger: createLogger('warn'),
   });

@@ -123,6 +123,12 @@ const variables = z.object({
   SSH_LAB_SUBNET_POOL: cidr,
   SSH_LAB_SUBNET_PREFIX: int(16, 29).default(28),
   SSH_LAB_HOST_FIREWALL: bool.default(true),
+  /**
+   * Session networks: "bridge" (default), a bridge per session that the backend makes itself with
+   * hosts outside Docker's networking, which halves a host's start-up CPU; "docker", a Docker
+   * internal network per session (needs no root for the network itself; the one for SSH_LAB_RUNTIME).
+   */
+  SSH_LAB_SESSION_NETWORK: z.enum(['bridge', 'docker']).optional(),
   SSH_LAB_REAP_INTERVAL_SECONDS: int(5, 3600).default(60),
   /** Ready environments kept per lab (0 disables the warm pool): one each makes every first Start instant. */
   SSH_LAB_POOL_SIZE: int(0, 50).default(1),
@@ -203,6 +209,11 @@ function checkTogether(c: z.output<typeof variables>, ctx: z.RefinementCtx): voi
   }
   if (c.SSH_LAB_PROVIDER === 'kubernetes' && !c.SSH_LAB_K8S_POD_IP)
     problem('SSH_LAB_K8S_POD_IP', "is required with SSH_LAB_PROVIDER=kubernetes: set it from the pod's status.podIP (deploy/kubernetes does)");
+  if (c.SSH_LAB_SESSION_NETWORK === 'bridge' && c.SSH_LAB_RUNTIME)
+    problem(
+      'SSH_LAB_SESSION_NETWORK',
+      `must be "docker" with SSH_LAB_RUNTIME=${c.SSH_LAB_RUNTIME}: a sandboxed runtime does not see an interface added after start`,
+    );
   const poolPrefix = cidrPrefix(c.SSH_LAB_SUBNET_POOL);
   if (poolPrefix !== undefined && c.SSH_LAB_SUBNET_PREFIX < poolPrefix)
     problem('SSH_LAB_SUBNET_PREFIX', `must not be below the prefix of SSH_LAB_SUBNET_POOL (/${poolPrefix})`);
@@ -238,6 +249,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   subnetPool: c.SSH_LAB_SUBNET_POOL,
   subnetPrefix: c.SSH_LAB_SUBNET_PREFIX,
   hostFirewall: c.SSH_LAB_HOST_FIREWALL,
+  sessionNetwork: c.SSH_LAB_SESSION_NETWORK ?? (c.SSH_LAB_RUNTIME ? ('docker' as const) : ('bridge' as const)),
   reapIntervalSeconds: c.SSH_LAB_REAP_INTERVAL_SECONDS,
   poolSize: c.SSH_LAB_POOL_SIZE,
   /** Lab id -> pool size, for the labs named in SSH_LAB_POOL_SIZES. */

@@ -218,25 +218,33 @@ describe('Docker faults', { skip: faultsSkip }, () => {
       }
     });
 
-    test('start-up fails loudly when the host firewall cannot be installed', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-sec-path-'));
-      try {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-          cwd: projectRoot,
-          env: { ...process.env, ...testEnv, PATH: dir, SSH_LAB_SUBNET_POOL: pools.faultsChild },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let output = '';
-        child.stdout.on('data', (d: Buffer) => (output += d));
-        child.stderr.on('data', (d: Buffer) => (output += d));
-        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-        assert.equal(code, 1, output);
-        assert.match(output, /SSH Lab could not start: SSH_LAB_HOST_FIREWALL=on needs iptables and root/);
-        assert.doesNotMatch(output, /SSH Lab is running/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    for (const [what, env, message] of [
+      ['the host firewall', {}, /SSH Lab could not start: SSH_LAB_HOST_FIREWALL=on needs iptables and root/],
+      [
+        'the session bridges (host firewall off)',
+        { SSH_LAB_HOST_FIREWALL: 'off' },
+        /SSH Lab could not start: SSH_LAB_SESSION_NETWORK=bridge needs iptables and root/,
+      ],
+    ] as const)
+      test(`start-up fails loudly when ${what} cannot be installed`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ssh-lab-sec-path-'));
+        try {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+            cwd: projectRoot,
+            env: { ...process.env, ...testEnv, ...env, PATH: dir, SSH_LAB_SUBNET_POOL: pools.faultsChild },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let output = '';
+          child.stdout.on('data', (d: Buffer) => (output += d));
+          child.stderr.on('data', (d: Buffer) => (output += d));
+          const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+          assert.equal(code, 1, output);
+          assert.match(output, message);
+          assert.doesNotMatch(output, /SSH Lab is running/);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
 
     test('a host whose default route cannot be removed refuses to start', async () => {
       // The lab image's entrypoint, run without NET_ADMIN: it must exit, not serve with a route out.

@@ -23,6 +23,7 @@ import type { RunningServer } from '../../src/server/main.js';
 import { OpenSshClient, createSession, endSession, freePort, gatewayCredential, onHost } from '../helpers/openssh.js';
 import { startTestServer } from '../helpers/server.js';
 import { dockerOnly } from '../helpers/provider-resources.js';
+import { hostAddress } from './helpers.js';
 
 const gatewaySkip = dockerOnly(
   'gateway',
@@ -71,7 +72,7 @@ function containerAddress(sessionId: string, host: string): string {
   const id = execFileSync('docker', ['ps', '-q', '--filter', `label=ssh-lab.session=${sessionId}`, '--filter', `label=ssh-lab.host=${host}`], {
     encoding: 'utf8',
   }).trim();
-  return execFileSync('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id], { encoding: 'utf8' }).trim();
+  return hostAddress(id);
 }
 
 describe('the SSH gateway', { skip: gatewaySkip }, () => {

@@ -38,11 +38,31 @@ export function inspect(containerId: string): any {
   return JSON.parse(docker('inspect', containerId))[0];
 }
 
-/** The session network's bridge interface and gateway address, as Docker reports them. */
-export function sessionNetwork(sessionId: string): { bridge: string; gateway: string; subnet: string } {
+/**
+ * The session network's bridge interface, gateway address and subnet: as Docker reports them for a
+ * Docker network, or as the machine's interfaces do for a bridge the backend made (its alias names the session).
+ */
+export function sessionNetwork(sessionId: string): { bridge: string; gateway: string; subnet: string; own: boolean } {
+  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })) as { ifname: string; ifalias?: string }[];
+  const own = links.find((l) => l.ifalias?.startsWith('ssh-lab;') && l.ifalias.split(';').includes(`session=${sessionId}`));
+  if (own) {
+    const [link] = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', own.ifname], { encoding: 'utf8' }));
+    const { local, prefixlen } = link.addr_info[0] as { local: string; prefixlen: number };
+    const base = local.split('.').map(Number);
+    base[3] = base[3]! & ~(2 ** (32 - prefixlen) - 1) & 255;
+    return { bridge: own.ifname, gateway: local, subnet: `${base.join('.')}/${prefixlen}`, own: true };
+  }
   const network = JSON.parse(docker('network', 'inspect', `ssh-lab-${sessionId}`))[0];
   const ipam = network.IPAM.Config[0];
-  return { bridge: network.Options['com.docker.network.bridge.name'], gateway: ipam.Gateway, subnet: ipam.Subnet };
+  return { bridge: network.Options['com.docker.network.bridge.name'], gateway: ipam.Gateway, subnet: ipam.Subnet, own: false };
+}
+
+/** A host's address on its session network, as its own eth0 has it. */
+export function hostAddress(containerId: string): string {
+  const out = docker('exec', containerId, 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0');
+  const match = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out);
+  if (!match) throw new Error(`${containerId} has no IPv4 address on eth0:\n${out}`);
+  return match[1]!;
 }
 
 /** This machine's docker0 address (normally 172.17.0.1). */

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TerminalClient } from '../../src/labs/terminal-client.js';
 import type { CreateSessionResponse } from '../../src/protocol/api.js';
@@ -15,7 +17,7 @@ import { hostCapabilities, runtimeCapabilities } from '../../src/server/environm
 import type { RunningServer } from '../../src/server/main.js';
 import { labelledContainers, waitFor } from '../helpers/docker.js';
 import { startTestServer } from '../helpers/server.js';
-import { containerOf, createSession, docker, echoRoundTrip, health, inspect, openShell, pools, sh } from './helpers.js';
+import { containerOf, createSession, docker, echoRoundTrip, health, inspect, openShell, pools, sessionNetwork, sh } from './helpers.js';
 import { dockerOnly } from '../helpers/provider-resources.js';
 
 const sandboxSkip = dockerOnly(
@@ -114,10 +116,28 @@ describe('the Docker sandbox', { skip: sandboxSkip }, () => {
       assert.ok(host.Ulimits.some((u: { Name: string; Hard: number }) => u.Name === 'nofile' && u.Hard === 1024));
       assert.equal(host.LogConfig.Type, 'json-file');
       assert.equal(host.LogConfig.Config['max-size'], '1m');
-      assert.ok(!host.Binds?.length, 'no bind mounts');
-      assert.deepEqual(info.Mounts, [], 'no volumes or host paths');
-      assert.match(host.NetworkMode, /^ssh-lab-/);
-      assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [`ssh-lab-${session.id}`], 'on its session network only');
+      const network = sessionNetwork(session.id);
+      if (network.own) {
+        // Outside Docker's networking (a bridge of the backend's own): the one host path is the
+        // session's hosts file, read-only, as Docker itself mounts its /etc/hosts on its networks.
+        const hostsFile = join(tmpdir(), 'ssh-lab-hosts', network.bridge);
+        assert.deepEqual(host.Binds, [`${hostsFile}:/etc/hosts:ro`], 'only the hosts file');
+        assert.deepEqual(
+          info.Mounts.map((m: { Source: string; Destination: string; RW: boolean }) => [m.Source, m.Destination, m.RW]),
+          [[hostsFile, '/etc/hosts', false]],
+        );
+        assert.equal(host.NetworkMode, 'none');
+        assert.equal(info.Config.NetworkDisabled, true);
+        const hosts = await sh(terminal, 'getent hosts workstation localhost; ip -o link show | wc -l');
+        assert.match(hosts.out, /^172\.31\.\d+\.\d+\s+workstation$/m, hosts.out);
+        assert.match(hosts.out, /^(127\.0\.0\.1|::1)\s+localhost/m, hosts.out);
+        assert.match(hosts.out, /^2$/m, `loopback and eth0 only:\n${hosts.out}`);
+      } else {
+        assert.ok(!host.Binds?.length, 'no bind mounts');
+        assert.deepEqual(info.Mounts, [], 'no volumes or host paths');
+        assert.match(host.NetworkMode, /^ssh-lab-/);
+        assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [`ssh-lab-${session.id}`], 'on its session network only');
+      }
       // tmpfs pages and /dev/shm count against Memory: their sum stays well below it.
       const tmpfsMb = Object.values(host.Tmpfs as Record<string, string>).reduce((sum, opts) => sum + Number(/size=(\d+)m/.exec(opts)![1]), 0) + 4;
       assert.ok(tmpfsMb <= limits.memoryMb * 0.5, `tmpfs ${tmpfsMb} MB of ${limits.memoryMb} MB`);

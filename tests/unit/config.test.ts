@@ -94,3 +94,14 @@ test('CPU policy: even shares always, a hard ceiling only when the operator sets
   assert.deepEqual(loadConfig({ SSH_LAB_HOST_CGROUP_PARENT: 'ssh-lab-hosts' }).hostLimits.cgroupParent, { name: 'ssh-lab-hosts', shares: 128 });
   assert.throws(() => loadConfig({ SSH_LAB_HOST_CGROUP_PARENT: '../etc' }), /SSH_LAB_HOST_CGROUP_PARENT="..\/etc": takes a cgroup name/);
 });
+
+test('session networks: own bridges by default, Docker networks on request and with a sandboxed runtime', () => {
+  assert.equal(loadConfig({}).sessionNetwork, 'bridge');
+  assert.equal(loadConfig({ SSH_LAB_SESSION_NETWORK: 'docker' }).sessionNetwork, 'docker');
+  assert.equal(loadConfig({ SSH_LAB_RUNTIME: 'runsc' }).sessionNetwork, 'docker');
+  assert.throws(
+    () => loadConfig({ SSH_LAB_SESSION_NETWORK: 'bridge', SSH_LAB_RUNTIME: 'runsc' }),
+    /SSH_LAB_SESSION_NETWORK="bridge": must be "docker" with SSH_LAB_RUNTIME=runsc/,
+  );
+  assert.throws(() => loadConfig({ SSH_LAB_SESSION_NETWORK: 'macvlan' }), /SSH_LAB_SESSION_NETWORK/);
+});

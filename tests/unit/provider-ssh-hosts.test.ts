@@ -9,8 +9,12 @@ import { fakeHost } from '../helpers/fakes.js';
 /** An SSH connection that the test drops. */
 class FakeClient extends EventEmitter {
   ended = false;
+  destroyed = false;
   end(): void {
     this.ended = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
   }
 }
 
@@ -81,4 +85,8 @@ test('a connection that drops and cannot be reopened makes the host unreachable;
   assert.equal(other.connects.length, 1, 'a closed environment does not reconnect');
   assert.deepEqual(other.unreachable, []);
   await assert.rejects(other.ssh.connection('server', 'root'), /being removed/);
+  assert.equal(other.clients[0]!.destroyed, false, 'close() only ends: the host may still answer its disconnect');
+  other.ssh.destroy();
+  await settle();
+  assert.equal(other.clients[0]!.destroyed, true, 'once the hosts are gone, destroy() drops the socket');
 });

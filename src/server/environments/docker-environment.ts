@@ -72,7 +72,11 @@ export class DockerEnvironment extends SshEnvironment {
     await Promise.all(this.pending);
     for (const unwatch of this.unwatch) unwatch();
     this.ssh.close();
-    await Promise.all(this.containers.map((c) => removeContainer(c)));
+    try {
+      await Promise.all(this.containers.map((c) => removeContainer(c)));
+    } finally {
+      this.ssh.destroy();
+    }
     await this.options.removeNetwork();
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
+import { BridgeNetworks, listBridges, removeBridge } from './bridge-networks.js';
 import { dockerEngine } from './docker-engine.js';
 import { DockerEnvironment, type DockerEnvironmentRecord, type DockerHost } from './docker-environment.js';
 import { HostStopEvents } from './docker-events.js';
@@ -12,6 +13,7 @@ import { labelKeys, resourceLabels } from './labels.js';
 import { ownerLabel } from './ownership.js';
 import { Reaper, dockerResources } from './reaper.js';
 import { SessionNetworks, type SessionNetwork } from './session-network.js';
+import { SubnetPool } from './subnets.js';
 import { generateEd25519 } from './ssh.js';
 import {
   ProviderUnavailableError,
@@ -34,6 +36,8 @@ export interface DockerProviderOptions {
   subnetPool: string;
   subnetPrefix: number;
   hostFirewall: boolean;
+  /** Session networks: bridges the backend makes (the default, cheapest) or Docker networks. */
+  sessionNetwork?: 'bridge' | 'docker';
   startupTimeoutMs: number;
   logger: Logger;
 }
@@ -49,6 +53,8 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   readonly owner = ownerLabel();
   private readonly firewall: HostFirewall;
   private readonly networks: SessionNetworks;
+  /** Set with SSH_LAB_SESSION_NETWORK=bridge: new sessions get bridges of the backend's own. */
+  private readonly bridges?: BridgeNetworks;
   private readonly reaper: Reaper;
   private readonly events: HostStopEvents;
   /**
@@ -60,14 +66,17 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
   private imageSeen = false;
 
   constructor(private readonly options: DockerProviderOptions) {
-    this.firewall = new HostFirewall(options.hostFirewall);
+    const ownBridges = (options.sessionNetwork ?? 'bridge') === 'bridge';
+    this.firewall = new HostFirewall(options.hostFirewall, ownBridges);
     this.networks = new SessionNetworks(options.subnetPool, options.subnetPrefix, this.firewall);
+    if (ownBridges) this.bridges = new BridgeNetworks(options.subnetPool, options.subnetPrefix, this.firewall);
     this.reaper = new Reaper(this.owner);
     this.events = new HostStopEvents(dockerEngine, this.owner, options.logger);
   }
 
   async verify(): Promise<void> {
     await this.firewall.verify();
+    await this.bridges?.verify();
     // The hosts' low-weight parent cgroup (backend CPU priority); an engine not up yet is retried on the first start.
     const docker = await dockerEngine().catch(() => undefined);
     if (docker) await this.hostCgroup(docker);
@@ -130,7 +139,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     // Open before any host starts, so no host can stop unseen.
     await this.events.open();
     const labels = resourceLabels(spec.sessionId, spec.labId, this.owner, this.cluster);
-    const network = await this.networks.create(docker, spec.sessionId, labels);
+    const network = this.bridges ? await this.bridges.create(docker, labels) : await this.networks.create(docker, spec.sessionId, labels);
     const environment = new DockerEnvironment({
       docker,
       sessionId: spec.sessionId,
@@ -138,11 +147,23 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
       adminPrivateKey: this.adminKey.privateKey,
       events: this.events,
       logger: this.options.logger,
-      removeNetwork: () => this.networks.remove(docker, network),
+      removeNetwork: () => this.removeNetwork(docker, network),
     });
     try {
-      await this.networks.block(network);
-      await Promise.all(spec.hosts.map((host) => environment.addHost(this.startHost(docker, spec, host, network, labels))));
+      // A bridge of our own was closed as it was made; the hosts get their addresses from us.
+      const addresses = new Map(spec.hosts.map((host, index) => [host.name, SubnetPool.hostAddress(network.subnet, index)]));
+      const hostsFile = this.bridges?.hostsFile(
+        network,
+        [...addresses].map(([name, address]) => ({ name, address })),
+      );
+      if (!this.bridges) await this.networks.block(network);
+      await Promise.all(
+        spec.hosts.map((host) =>
+          environment.addHost(
+            this.startHost(docker, spec, host, network, labels, hostsFile === undefined ? undefined : { hostsFile, address: addresses.get(host.name)! }),
+          ),
+        ),
+      );
       await environment.ready();
       return environment;
     } catch (error) {
@@ -157,12 +178,13 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     host: HostSpec,
     network: SessionNetwork,
     labels: Record<string, string>,
+    own?: { hostsFile: string; address: string },
   ): Promise<DockerHost> {
     const hostKey = generateEd25519(`root@${host.name}`);
-    const container = await new LabHostContainer(this.options.image)
-      .withName(containerName(spec.sessionId, host.name))
-      .withHostname(host.name)
-      .withSessionNetwork(network.name, host.name)
+    const builder = new LabHostContainer(this.options.image).withName(containerName(spec.sessionId, host.name)).withHostname(host.name);
+    if (own) builder.withOwnNetworkNamespace(own.hostsFile);
+    else builder.withSessionNetwork(network.name, host.name);
+    const container = await builder
       .withLabels({ ...labels, [labelKeys.host]: host.name })
       .withEnvironment({
         SSH_LAB_HOST_KEY: Buffer.from(hostKey.privateKey).toString('base64'),
@@ -179,12 +201,25 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
       .withAutoRemove(true)
       .withAutoCleanup(false)
       .start();
-    const address = container.getIpAddress(network.name);
+    const handle = docker.getContainer(container.getId());
+    let address: string;
+    if (own && this.bridges) {
+      // sshd already listens (on every address); the backend reaches it once eth0 is in.
+      const { State } = await handle.inspect();
+      await this.bridges.attach(State.Pid, network, own.address);
+      address = own.address;
+    } else address = container.getIpAddress(network.name);
     return {
       info: { name: host.name, role: host.role, ports: host.ports, address, fingerprint: hostKey.fingerprint, publicKey: hostKey.publicKey.trim() },
       hostKey: hostKey.blob,
-      container: docker.getContainer(container.getId()),
+      container: handle,
     };
+  }
+
+  private removeNetwork(docker: Dockerode, network: SessionNetwork): Promise<void> {
+    if (network.kind !== 'bridge') return this.networks.remove(docker, network);
+    // Another replica's bridge (attach) is removed by name; this provider's own also frees its subnet.
+    return this.bridges ? this.bridges.remove(network) : removeBridge(network.bridge).then(() => this.firewall.unblock(network.bridge));
   }
 
   async reap(live: ReadonlySet<string>, liveOwners?: ReadonlySet<string>): Promise<number> {
@@ -195,7 +230,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
       return 0;
     }
     const directory = liveOwners && this.cluster ? { cluster: this.cluster, liveOwners } : undefined;
-    return this.reaper.reap(dockerResources(docker, this.firewall), live, directory);
+    return this.reaper.reap(dockerResources(docker, this.firewall, { list: listBridges, remove: removeBridge }), live, directory);
   }
 
   // --- shared session directory (several replicas) ---
@@ -227,7 +262,7 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
       adminPrivateKey: this.adminKey.privateKey,
       events: this.events,
       logger: this.options.logger,
-      removeNetwork: () => this.networks.remove(docker, found.network),
+      removeNetwork: () => this.removeNetwork(docker, found.network),
     });
     for (const host of record.hosts) {
       const hostKey = Buffer.from(host.publicKey.split(/\s+/)[1] ?? '', 'base64');

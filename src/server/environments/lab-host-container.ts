@@ -80,6 +80,18 @@ export class LabHostContainer extends GenericContainer {
     return this;
   }
 
+  /**
+   * A network namespace of its own with only loopback, outside Docker's networking altogether (the
+   * backend adds the host's interface after start: bridge-networks.ts), and the session's hosts
+   * file as /etc/hosts, since Docker writes none then.
+   */
+  withOwnNetworkNamespace(hostsFile: string): this {
+    this.withNetworkMode('none');
+    this.createOpts.NetworkDisabled = true;
+    this.withBindMounts([{ source: hostsFile, target: '/etc/hosts', mode: 'ro' }]);
+    return this;
+  }
+
   /** sshd prints this once it accepts connections: a direct signal, no polling. */
   withSshdReadiness(timeoutMs: number): this {
     return this.withWaitStrategy(Wait.forLogMessage(/Server listening on/)).withStartupTimeout(timeoutMs);

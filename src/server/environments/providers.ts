@@ -20,6 +20,7 @@ const providerFactories: { readonly [Id in Config['provider']]: ProviderFactory 
       subnetPool: config.subnetPool,
       subnetPrefix: config.subnetPrefix,
       hostFirewall: config.hostFirewall,
+      sessionNetwork: config.sessionNetwork,
       startupTimeoutMs: config.startupTimeoutMs,
       logger,
     }),

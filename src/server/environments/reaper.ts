@@ -76,20 +76,32 @@ export class Reaper {
   }
 }
 
-/** Docker's labelled containers and networks, and the host firewall's rules, for the reaper. */
-export function dockerResources(docker: Dockerode, firewall: HostFirewall): ReapableResources {
+/** The backend's own session bridges (bridge-networks.ts), as the reaper needs them. */
+export interface OwnBridges {
+  list(): Promise<{ bridge: string; labels: Record<string, string> }[]>;
+  remove(bridge: string): Promise<void>;
+}
+
+const bridgeIdPrefix = 'bridge:';
+
+/** Docker's labelled containers and networks, the backend's own bridges and the host firewall's rules, for the reaper. */
+export function dockerResources(docker: Dockerode, firewall: HostFirewall, bridges?: OwnBridges): ReapableResources {
   const filters = { label: [labelKeys.session] };
   return {
     containers: async () => (await docker.listContainers({ all: true, filters })).map((c) => ({ id: c.Id, labels: c.Labels })),
-    networks: async () =>
-      (await docker.listNetworks({ filters })).map((n) => ({ id: n.Id, labels: n.Labels, bridge: n.Options?.['com.docker.network.bridge.name'] })),
+    networks: async () => [
+      ...(await docker.listNetworks({ filters })).map((n) => ({ id: n.Id, labels: n.Labels, bridge: n.Options?.['com.docker.network.bridge.name'] })),
+      // Whatever this backend's own setting, another backend on the machine may make bridges.
+      ...(await (bridges?.list() ?? Promise.resolve([]))).map((b) => ({ id: `${bridgeIdPrefix}${b.bridge}`, labels: b.labels, bridge: b.bridge })),
+    ],
     // Gone is gone: 404 (already removed, e.g. by auto-remove or a concurrent reaper) and, for a
     // container, 409 (its removal is already in progress) are not failures.
     removeContainer: async (id) => {
       await docker.getContainer(id).remove({ force: true }).catch(ignoreStatus(404, 409));
     },
     removeNetwork: async (id) => {
-      await docker.getNetwork(id).remove().catch(ignoreStatus(404));
+      if (bridges && id.startsWith(bridgeIdPrefix)) await bridges.remove(id.slice(bridgeIdPrefix.length));
+      else await docker.getNetwork(id).remove().catch(ignoreStatus(404));
     },
     blockedBridges: () => firewall.blockedBridges(),
     unblock: (bridge) => firewall.unblock(bridge),

@@ -7,6 +7,8 @@ import { ProviderCapacityError } from './types.js';
 
 /** One session's private network: its name on the engine, its bridge interface and its subnet. */
 export interface SessionNetwork {
+  /** A bridge the backend made itself (bridge-networks.ts); absent: a Docker network named `name`. */
+  kind?: 'bridge';
   name: string;
   bridge: string;
   subnet: Subnet;

@@ -1,5 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
-import { connect, execOn } from './ssh.js';
+import { connect, destroyConnection, execOn } from './ssh.js';
 import type { ExecOptions, ExecResult, LabUser, StartedHost } from './types.js';
 
 /** A host as a provider hands it over: where its sshd listens and the key it must present. */
@@ -37,6 +37,8 @@ const probeIntervalMs = 5_000;
 export class SshHosts {
   private readonly hosts = new Map<string, Connected>();
   private closed = false;
+  /** Connections close() ended; destroy() drops their sockets. */
+  private readonly ended: Promise<Client>[] = [];
   private readonly connectTo: typeof connect;
 
   constructor(private readonly options: SshHostsOptions) {
@@ -77,13 +79,28 @@ export class SshHosts {
   close(): void {
     this.closed = true;
     for (const host of this.hosts.values()) {
-      for (const connection of host.connections.values())
+      for (const connection of host.connections.values()) {
+        this.ended.push(connection);
         connection.then(
           (c) => c.end(),
           () => undefined,
         );
+      }
       host.connections.clear();
     }
+  }
+
+  /**
+   * Drops the sockets of the connections close() ended, for when their hosts are gone: a FIN
+   * the removed host never acknowledged would otherwise be retransmitted for minutes (keeping
+   * the process alive), and once the session's route is gone, towards the default route.
+   */
+  destroy(): void {
+    for (const connection of this.ended.splice(0))
+      connection.then(
+        (c) => destroyConnection(c),
+        () => undefined,
+      );
   }
 
   private open(host: Connected, user: LabUser): Promise<Client> {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Socket } from 'node:net';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 
 const { Client, utils } = ssh2;
@@ -47,10 +48,27 @@ export interface ConnectOptions {
   readyTimeoutMs?: number;
 }
 
+/** The TCP socket under each connection: ssh2's own destroy() does nothing once end() was called. */
+const sockets = new WeakMap<Client, Socket>();
+
+/**
+ * Drops a connection's socket at once, ended or not: for a host that is gone, whose peer will never
+ * send its FIN (a half-closed socket would otherwise wait forever and keep the process alive).
+ */
+export function destroyConnection(client: Client): void {
+  const socket = sockets.get(client);
+  if (socket) socket.destroy();
+  else client.destroy();
+}
+
 /** Connects with the host key pinned: a host that presents any other key is refused. */
 export function connect(options: ConnectOptions): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
+    // Our own socket (ssh2 takes one that is still connecting), so that destroyConnection can reach it.
+    const socket = new Socket();
+    sockets.set(client, socket);
+    socket.connect({ host: options.host, port: options.port });
     const fail = (error: Error) => {
       client.end();
       reject(error);
@@ -65,8 +83,7 @@ export function connect(options: ConnectOptions): Promise<Client> {
     // reset while sshd restarts), and an error event with no listener would end the process.
     client.on('error', fail);
     client.connect({
-      host: options.host,
-      port: options.port,
+      sock: socket,
       username: options.username,
       privateKey: options.privateKey,
       readyTimeout: options.readyTimeoutMs ?? 10_000,

@@ -88,5 +88,6 @@ export class KubernetesEnvironment extends SshEnvironment {
     for (const pod of this.pods) this.options.watch.forget(pod);
     this.ssh.close();
     await this.options.cluster.deleteSession(this.sessionId);
+    this.ssh.destroy();
   }
 }
