@@ -43,10 +43,11 @@ export interface DockerProviderOptions {
 }
 
 /**
- * Lab hosts as hardened containers on a Docker engine, one internal network per session. The
- * parts: ownership.ts (whose resources are whose), session-network.ts (networks, subnets,
- * firewall), docker-events.ts (hosts that stop), reaper.ts (leftovers), docker-environment.ts
- * (one session's hosts), ssh-hosts.ts (the SSH side every provider shares).
+ * Lab hosts as hardened containers on a Docker engine, one isolated network per session. The
+ * parts: ownership.ts (whose resources are whose), bridge-networks.ts (the default: bridges the
+ * backend makes), session-network.ts (Docker networks), host-firewall.ts (their rules),
+ * docker-events.ts (hosts that stop), reaper.ts (leftovers), docker-environment.ts (one
+ * session's hosts), ssh-hosts.ts (the SSH side every provider shares).
  */
 export class DockerEnvironmentProvider implements EnvironmentProvider {
   /** Distinguishes this run's resources from a crashed run's, and from another live backend's. */
@@ -205,8 +206,14 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     let address: string;
     if (own && this.bridges) {
       // sshd already listens (on every address); the backend reaches it once eth0 is in.
-      const { State } = await handle.inspect();
-      await this.bridges.attach(State.Pid, network, own.address);
+      try {
+        const { State } = await handle.inspect();
+        await this.bridges.attach(State.Pid, network, own.address);
+      } catch (error) {
+        // Not yet part of the environment, so its dispose would not find it.
+        await handle.remove({ force: true }).catch(() => undefined);
+        throw error;
+      }
       address = own.address;
     } else address = container.getIpAddress(network.name);
     return {
