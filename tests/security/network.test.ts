@@ -179,46 +179,16 @@ for (const kind of ['bridge', 'docker'] as const)
 
         // Host rule removed, inside layer back: the kernel in the container refuses the connection.
         docker('exec', id, 'ip', 'rule', 'add', 'priority', '200', 'to', gateway, 'prohibit');
-        execFileSync('iptables', [
-          '-w',
-          '-D',
-          'INPUT',
-          '-i',
-          bridge,
-          '-m',
-          'conntrack',
-          '--ctstate',
-          'NEW',
-          '-m',
-          'comment',
-          '--comment',
-          'ssh-lab',
-          '-j',
-          'DROP',
-        ]);
+        // The host rule exactly as the backend installs it (host-firewall.ts).
+        const inputRule = ['INPUT', '-i', bridge, '-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'ssh-lab', '-j', 'DROP'];
+        execFileSync('iptables', ['-w', '-D', ...inputRule]);
         try {
           attempt = await sh(terminal, `nc -v -z -w 3 ${gateway} ${listenerPort} 2>&1`);
           t.diagnostic(`container rule alone: ${attempt.out.trim()}`);
           assert.notEqual(attempt.code, 0);
           assert.match(attempt.out, /Permission denied/);
         } finally {
-          execFileSync('iptables', [
-            '-w',
-            '-I',
-            'INPUT',
-            '-i',
-            bridge,
-            '-m',
-            'conntrack',
-            '--ctstate',
-            'NEW',
-            '-m',
-            'comment',
-            '--comment',
-            'ssh-lab',
-            '-j',
-            'DROP',
-          ]);
+          execFileSync('iptables', ['-w', '-I', ...inputRule]);
         }
         assert.equal(foreignConnections, 0);
         // The backend's own connections (from the gateway to sshd) still work: a check runs.
