@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   EnvironmentSpec,
   ExecResult,
   ProviderStatus,
+  ShellChannel,
   StartedEnvironment,
   StartedHost,
 } from '../../src/server/environments/types.js';
@@ -50,7 +51,7 @@ class FakeEnvironment implements StartedEnvironment {
     return { stdout: '', stderr: '', code: 0, timedOut: false };
   }
 
-  async openShell(): Promise<ClientChannel> {
+  async openShell(): Promise<ShellChannel> {
     throw new Error('the fake environment has no shell');
   }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import type { RawData } from 'ws';
 import type { ServerMessage } from '../../src/protocol/terminal.js';
 import type {
@@ -10,6 +10,7 @@ import type {
   ExecResult,
   LostListener,
   ProviderStatus,
+  ShellChannel,
   StartedEnvironment,
   StartedHost,
 } from '../../src/server/environments/types.js';
@@ -22,8 +23,8 @@ import type { TerminalSocket } from '../../src/server/terminal/control-channel.j
  * shell channel) for unit tests that run without Docker or sshd. Each records what was done to it.
  */
 
-/** The shell side: what ShellTerminal uses of an ssh2 ClientChannel. */
-export class FakeChannel extends EventEmitter {
+/** The shell side: what ShellTerminal uses of a learner's shell. */
+export class FakeChannel extends EventEmitter implements ShellChannel {
   readonly stderr = new EventEmitter();
   readonly written: Buffer[] = [];
   paused = false;
@@ -61,8 +62,8 @@ export class FakeChannel extends EventEmitter {
   output(text: string | Buffer): void {
     this.emit('data', Buffer.from(text));
   }
-  asChannel(): ClientChannel {
-    return this as unknown as ClientChannel;
+  asChannel(): ShellChannel {
+    return this;
   }
 }
 
@@ -135,7 +136,7 @@ export class FakeEnvironment implements StartedEnvironment {
     this.commands.push({ host, command, options });
     return { stdout: '', stderr: '', code: 0, timedOut: false };
   }
-  async openShell(): Promise<ClientChannel> {
+  async openShell(): Promise<ShellChannel> {
     const channel = new FakeChannel();
     this.shells.push(channel);
     return channel.asChannel();

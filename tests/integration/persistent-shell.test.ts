@@ -6,15 +6,16 @@
  * and a foreground program still running. Exit ends it for good. Real Docker, real sshd.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import ssh2, { type ClientChannel } from 'ssh2';
+import ssh2 from 'ssh2';
 import { stripAnsi } from '../../src/labs/terminal-client.js';
 import { DockerEnvironmentProvider } from '../../src/server/environments/docker-provider.js';
 import { labHostImage } from '../../src/server/environments/image.js';
-import { attachPersistentShell, preferredAlgorithms } from '../../src/server/environments/ssh.js';
-import type { StartedEnvironment, StartedHost } from '../../src/server/environments/types.js';
+import { attachPersistentShell } from '../../src/server/environments/persistent-shell.js';
+import { preferredAlgorithms } from '../../src/server/environments/ssh.js';
+import type { ShellChannel, StartedEnvironment, StartedHost } from '../../src/server/environments/types.js';
 import { labelledContainers } from '../helpers/docker.js';
 
 const { Client } = ssh2;
@@ -55,7 +56,7 @@ after(async () => {
 class Screen {
   private text = '';
   closed = false;
-  constructor(readonly channel: ClientChannel) {
+  constructor(readonly channel: ShellChannel) {
     channel.on('data', (chunk: Buffer) => {
       this.text += chunk.toString('utf8');
     });
@@ -158,6 +159,32 @@ describe('the persistent shell', () => {
     assert.doesNotMatch(third.plain, new RegExp(`job=${job}`), 'the ended shell is not repainted into the new one');
     third.channel.write('exit\r');
     await third.closedBy();
+  });
+
+  test('keystrokes and sizes reach the shell as dtach packets: a resize, Ctrl-C, and a paste split across reads arrive whole', async () => {
+    const shell = new Screen(await environment.openShell({ cols: 91, rows: 27 }));
+    await shell.waitFor(prompt);
+    assert.match(await shell.run('stty size', /stty size\s*\n(\d+ \d+)/), /27 91/);
+    shell.channel.setWindow(33, 111);
+    assert.match(await shell.run('echo "size=$(stty size) term=$TERM"', /size=\d+ \d+ term=\S+/), /size=33 111 term=xterm-256color/);
+    // Ctrl-C is a byte like any other (no pty of the channel's own to turn it into a signal there).
+    await shell.run('sleep 60', /sleep 60[^\n]*\n/);
+    const beforeInterrupt = shell.mark();
+    shell.channel.write('\x03');
+    await shell.waitFor(/\^C[\s\S]*\$ $/, beforeInterrupt);
+    // 61,679 bytes in one write: 7,710 packets, which ssh2 and sshd cut into reads at arbitrary
+    // points; a packet split between two reads would reach the master as garbage. (Lines, not one
+    // line: a pty in canonical mode keeps at most 4,095 characters of a line.)
+    const paste = 'abcdefghijklmnopqrstuvwxyz0123456789\n'.repeat(1667);
+    await shell.run('cat > /tmp/paste; wc -c < /tmp/paste; md5sum < /tmp/paste', /cat > \/tmp\/paste[^\n]*\n/);
+    const pasted = shell.mark();
+    shell.channel.write(`${paste}\x04`);
+    const sums = await shell.waitFor(/\n(\d+)\s*\n([0-9a-f]{32})[\s\S]*\$ $/, pasted, 30_000);
+    const [, bytes, md5] = /\n(\d+)\s*\n([0-9a-f]{32})/.exec(sums) ?? [];
+    assert.equal(Number(bytes), paste.length);
+    assert.equal(md5, createHash('md5').update(paste).digest('hex'));
+    shell.channel.write('exit\r');
+    await shell.closedBy();
   });
 
   test('a flood of output keeps the screen record bounded', async () => {

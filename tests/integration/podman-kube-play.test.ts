@@ -15,12 +15,12 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import pino from 'pino';
-import type { ClientChannel } from 'ssh2';
 import { loadLab } from '../../src/labs/load.js';
 import { loadConfig } from '../../src/server/config.js';
 import { runtimeCapabilities } from '../../src/server/environments/host-spec.js';
 import { labHostImage } from '../../src/server/environments/image.js';
 import type { LabCluster } from '../../src/server/environments/kubernetes/cluster-types.js';
+import type { ShellChannel } from '../../src/server/environments/types.js';
 import { KubernetesEnvironment } from '../../src/server/environments/kubernetes/environment.js';
 import { PodWatch } from '../../src/server/environments/kubernetes/pod-watch.js';
 import { podName, renderSession } from '../../src/server/environments/kubernetes/render.js';
@@ -294,7 +294,7 @@ test('hosts find each other by lab name (hostAliases here) and nothing else reso
 });
 
 test('a learner shell works on the workstation', { skip }, async () => {
-  const shell: ClientChannel = await environment!.openShell({ cols: 80, rows: 24 });
+  const shell: ShellChannel = await environment!.openShell({ cols: 80, rows: 24 });
   let output = '';
   shell.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const seen = (pattern: RegExp) =>
@@ -312,7 +312,8 @@ test('a learner shell works on the workstation', { skip }, async () => {
   await seen(/learner@workstation/);
   shell.write('echo "sum=$((6*7))" && whoami\n');
   await seen(/sum=42\r?\nlearner/);
-  shell.end('exit\n');
+  shell.write('exit\n');
+  shell.close();
 });
 
 test('every backend replica may log in, a learner on a lab host never falls under the backend block', { skip }, async () => {

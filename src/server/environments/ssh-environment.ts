@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Client, ClientChannel } from 'ssh2';
-import { attachPersistentShell } from './ssh.js';
+import type { Client } from 'ssh2';
+import { attachPersistentShell } from './persistent-shell.js';
 import { SshHosts } from './ssh-hosts.js';
-import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from './types.js';
+import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, ShellChannel, StartedEnvironment, StartedHost } from './types.js';
 
 export interface SshEnvironmentOptions {
   sessionId: string;
@@ -69,7 +69,7 @@ export abstract class SshEnvironment implements StartedEnvironment {
    * The learner's persistent shell (dtach on the workstation, the same image on every provider):
    * it outlives this channel and this process; any backend with its own connection attaches to it.
    */
-  async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
+  async openShell(size: { cols: number; rows: number }): Promise<ShellChannel> {
     const workstation = this.ssh.workstation;
     if (!workstation) throw new Error('This environment has no workstation');
     return attachPersistentShell(await this.ssh.connection(workstation.name, 'learner'), size);

@@ -144,19 +144,3 @@ export function execOn(client: Client, command: string, options: ExecOptions = {
     });
   });
 }
-
-/**
- * The lab-host image's attach script (docker/lab-host/shell/attach): the learner's one persistent
- * shell on that host, in dtach. The first attach creates it; every later one, over this
- * connection or any other, joins the same shell; closing the channel only detaches.
- */
-export const persistentShellCommand = '/usr/local/lib/ssh-lab/attach';
-
-/** Attaches to the host's persistent shell on a pty of this size (an exec channel, not a new login shell). */
-export function attachPersistentShell(client: Client, size: { cols: number; rows: number }): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    client.exec(persistentShellCommand, { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows } }, (error, channel) =>
-      error ? reject(error) : resolve(channel),
-    );
-  });
-}

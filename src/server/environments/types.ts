@@ -1,4 +1,4 @@
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import type { ExecOptions, ExecResult, HostRole, LabUser, StartedHost } from '../../protocol/exec.js';
 
 export type { ExecOptions, ExecResult, HostRole, LabUser, StartedHost } from '../../protocol/exec.js';
@@ -26,6 +26,28 @@ export interface EnvironmentSpec {
   lifetimeSeconds: number;
 }
 
+/**
+ * The learner's shell as the terminal uses it: output, backpressure and the end as on an ssh2
+ * channel; keystrokes and the terminal's size in whatever terms the shell's host understands
+ * (persistent-shell.ts frames them for dtach).
+ */
+export interface ShellChannel {
+  readonly stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown };
+  /** Keystrokes written and not yet sent. */
+  readonly writableLength: number;
+  write(bytes: Buffer | string): boolean;
+  setWindow(rows: number, cols: number): void;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): this;
+  on(event: 'exit', listener: (code: number | null) => void): this;
+  on(event: 'close' | 'drain', listener: () => void): this;
+  off(event: 'data', listener: (chunk: Buffer) => void): this;
+  off(event: 'close' | 'drain', listener: () => void): this;
+  once(event: 'close', listener: () => void): this;
+}
+
 export type LostListener = (reason: string) => void;
 
 export interface StartedEnvironment {
@@ -33,8 +55,8 @@ export interface StartedEnvironment {
   readonly hosts: readonly StartedHost[];
   /** Run a command (through `bash -c`) on a host as a user. Never throws for a non-zero exit. */
   exec(host: string, command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** An interactive login shell for learner on the workstation. */
-  openShell(size: { cols: number; rows: number }): Promise<ClientChannel>;
+  /** The learner's interactive login shell on the workstation, attached at this size. */
+  openShell(size: { cols: number; rows: number }): Promise<ShellChannel>;
   /**
    * The backend's shared, host-key-pinned connection to a host as a user: the SSH gateway opens its
    * own channels on it (a shell with the learner's pty, exec, the sftp subsystem).

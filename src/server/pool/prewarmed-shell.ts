@@ -1,5 +1,14 @@
-import type { Client, ClientChannel } from 'ssh2';
-import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener, StartedEnvironment, StartedHost } from '../environments/types.js';
+import type { Client } from 'ssh2';
+import type {
+  EnvironmentRecord,
+  ExecOptions,
+  ExecResult,
+  LabUser,
+  LostListener,
+  ShellChannel,
+  StartedEnvironment,
+  StartedHost,
+} from '../environments/types.js';
 
 /**
  * An environment whose learner shell is opened ahead of time: the login shell (and its
@@ -7,7 +16,7 @@ import type { EnvironmentRecord, ExecOptions, ExecResult, LabUser, LostListener,
  * stream buffer until ShellTerminal listens. Every other call goes to the environment itself.
  */
 export class PrewarmedShellEnvironment implements StartedEnvironment {
-  private early?: Promise<ClientChannel | undefined>;
+  private early?: Promise<ShellChannel | undefined>;
   private earlyClosed = false;
 
   constructor(private readonly inner: StartedEnvironment) {}
@@ -39,12 +48,12 @@ export class PrewarmedShellEnvironment implements StartedEnvironment {
   }
 
   /** The first call takes the early shell (if it is still open); later calls open new ones. */
-  async openShell(size: { cols: number; rows: number }): Promise<ClientChannel> {
+  async openShell(size: { cols: number; rows: number }): Promise<ShellChannel> {
     const early = this.early;
     this.early = undefined;
     const channel = early ? await early : undefined;
     if (channel && !this.earlyClosed) {
-      if (size.cols !== 80 || size.rows !== 24) channel.setWindow(size.rows, size.cols, 0, 0);
+      if (size.cols !== 80 || size.rows !== 24) channel.setWindow(size.rows, size.cols);
       return channel;
     }
     return this.inner.openShell(size);

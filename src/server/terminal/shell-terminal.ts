@@ -4,9 +4,9 @@
  * state (flow control, output frames, control messages, the screen) are in the sibling modules.
  */
 import type { Logger } from 'pino';
-import type { ClientChannel } from 'ssh2';
 import type { RawData } from 'ws';
 import { closeCodes } from '../../protocol/terminal.js';
+import type { ShellChannel } from '../environments/types.js';
 import { ControlChannel, decodeClientFrame, type TerminalSocket } from './control-channel.js';
 import { FlowController } from './flow-controller.js';
 import { OutputBatcher } from './output-batcher.js';
@@ -15,7 +15,7 @@ import { ScreenHistory } from './screen-history.js';
 export type { TerminalSocket } from './control-channel.js';
 
 export interface ShellTerminalOptions {
-  openShell: (size: { cols: number; rows: number }) => Promise<ClientChannel>;
+  openShell: (size: { cols: number; rows: number }) => Promise<ShellChannel>;
   flow: { highBytes: number; lowBytes: number };
   /**
    * How long this process keeps its channel to the shell after the socket dropped, waiting for a
@@ -62,8 +62,8 @@ interface Attachment {
  * (control-channel.ts) and the screen kept for a repaint (screen-history.ts).
  */
 export class ShellTerminal {
-  private channel?: ClientChannel;
-  private opening?: Promise<ClientChannel>;
+  private channel?: ShellChannel;
+  private opening?: Promise<ShellChannel>;
   private current?: Attachment;
   private readonly screen = new ScreenHistory();
   private readonly flow: FlowController;
@@ -213,7 +213,7 @@ export class ShellTerminal {
     }
   }
 
-  private ensureShell(): Promise<ClientChannel> {
+  private ensureShell(): Promise<ShellChannel> {
     if (this.channel) return Promise.resolve(this.channel);
     this.opening ??= this.options
       .openShell(this.size)
@@ -242,7 +242,7 @@ export class ShellTerminal {
    * widget retries; its reconnect opens a new channel to the same shell. (A host that is really
    * gone makes the environment lost, which ends the session through end().)
    */
-  private onChannelClosed(channel: ClientChannel): void {
+  private onChannelClosed(channel: ShellChannel): void {
     if (this.channel !== channel) return;
     this.channel = undefined;
     const current = this.current;
@@ -308,7 +308,7 @@ export class ShellTerminal {
     switch (message.type) {
       case 'resize':
         this.size = { cols: message.cols, rows: message.rows };
-        this.channel?.setWindow(message.rows, message.cols, 0, 0);
+        this.channel?.setWindow(message.rows, message.cols);
         break;
       case 'ack':
         this.flow.ack(message.bytes, attachment.socket.bufferedAmount);
