@@ -60,13 +60,16 @@ class PersistentShellChannel implements ShellChannel {
     return this.channel.writableLength;
   }
 
+  // Nothing is written to a channel that is closing, as ssh2's own setWindow does: a stream written
+  // after its end emits an error, and a resize can race the shell's exit.
   write(bytes: Buffer | string): boolean {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+    if (!this.channel.writable) return false;
     return data.length === 0 ? true : this.channel.write(pushPackets(data));
   }
 
   setWindow(rows: number, cols: number): void {
-    this.channel.write(windowPacket(rows, cols));
+    if (this.channel.writable) this.channel.write(windowPacket(rows, cols));
   }
 
   pause(): void {
