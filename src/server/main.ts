@@ -7,6 +7,7 @@ import { LabCatalogue } from './labs/catalogue.js';
 import { startGateway, type RunningGateway } from './gateway/start.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { setOwnCpuPriority } from './process/cpu-priority.js';
 import { machineAvailableMemoryMb } from './pool/machine-memory.js';
 import { EarlyShellEnvironments, FreshEnvironments } from './pool/source.js';
 import { QueuedStarts, StartQueue } from './pool/start-queue.js';
@@ -30,6 +31,11 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel);
+  const priority = setOwnCpuPriority(config.backendNice);
+  if (!priority.applied)
+    logger.warn(
+      `SSH_LAB_BACKEND_NICE=${config.backendNice}: the backend's CPU priority could not be raised (${priority.reason}); it runs at nice ${priority.nice}, and terminals slow down when learners keep every core busy. Set SSH_LAB_BACKEND_NICE=${priority.nice} to accept that.`,
+    );
   const metrics = createMetrics();
   const catalogue = await LabCatalogue.load();
   const provider = createProvider(config, logger);
