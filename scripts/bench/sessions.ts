@@ -3,6 +3,7 @@
  * Over 300 lines: one function per measured figure (time to prompt, echo, throughput, checks, capacity).
  */
 import WebSocket from 'ws';
+import { terminalLimits } from '../../src/protocol/terminal.js';
 import { echoLoop } from './floor.js';
 import {
   type BenchServer,
@@ -115,7 +116,12 @@ export class CountingTerminal {
       const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       this.bytes += chunk.length;
       this.tail = (this.tail + chunk.toString('latin1')).slice(-4096);
-      if (ackBytesPerSecond === Infinity) socket.send(JSON.stringify({ type: 'ack', bytes: this.bytes }));
+      // A fast reader acknowledges as the browser does, in steps: one per frame would cost this
+      // client (on the backend's machine, unlike a learner's browser) a syscall per frame.
+      if (ackBytesPerSecond === Infinity && this.bytes - this.acked >= terminalLimits.ackStepBytes) {
+        this.acked = this.bytes;
+        socket.send(JSON.stringify({ type: 'ack', bytes: this.bytes }));
+      }
       for (const w of [...this.waiters]) w();
     });
     if (ackBytesPerSecond !== Infinity) {

@@ -10,6 +10,8 @@ export const terminalLimits = {
   maxRows: 500,
   /** Largest frame the server accepts (ws maxPayload). */
   maxPayloadBytes: 64 * 1024,
+  /** The browser acknowledges rendered output in steps of this many bytes (far below the server's flow-control marks). */
+  ackStepBytes: 32 * 1024,
 } as const;
 
 const dimension = (max: number) => z.number().int().min(1).max(max);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stripAnsi, promptAtEnd } from '../../src/labs/terminal-client.js';
 import { clientMessageSchema } from '../../src/protocol/terminal.js';
+import { floodGatherMs, OutputBatcher } from '../../src/server/terminal/output-batcher.js';
 import { RingBuffer } from '../../src/server/terminal/ring-buffer.js';
 
 test('the ring buffer keeps exactly the last bytes, across wrap-around', () => {
@@ -15,6 +16,42 @@ test('the ring buffer keeps exactly the last bytes, across wrap-around', () => {
   assert.equal(ring.contents().toString(), '23456789');
   ring.clear();
   assert.equal(ring.contents().length, 0);
+});
+
+test('output after a quiet moment goes out on the next turn; a flood is gathered into larger frames', (t) => {
+  t.mock.timers.enable({ apis: ['setImmediate', 'setTimeout', 'Date'], now: 10_000 });
+  const frames: string[] = [];
+  const batcher = new OutputBatcher((frame) => frames.push(frame.toString()), 16);
+  batcher.push(Buffer.from('a'));
+  batcher.push(Buffer.from('b'));
+  t.mock.timers.tick(0);
+  assert.deepEqual(frames, ['ab'], 'an echo waits for nothing but the end of the turn');
+
+  batcher.push(Buffer.from('c'));
+  t.mock.timers.tick(0);
+  assert.deepEqual(frames, ['ab'], 'right after a frame: gathered');
+  batcher.push(Buffer.from('d'));
+  t.mock.timers.tick(floodGatherMs - 1);
+  assert.deepEqual(frames, ['ab']);
+  t.mock.timers.tick(1);
+  assert.deepEqual(frames, ['ab', 'cd'], 'sent once the gathering time is up');
+
+  batcher.push(Buffer.from('0123456789'));
+  batcher.push(Buffer.from('abcdef'));
+  assert.deepEqual(frames.at(-1), '0123456789abcdef', 'a full frame goes at once, flood or not');
+  t.mock.timers.tick(floodGatherMs);
+  assert.equal(frames.length, 3, 'and nothing is left scheduled');
+
+  t.mock.timers.tick(1_000);
+  batcher.push(Buffer.from('e'));
+  t.mock.timers.tick(0);
+  assert.deepEqual(frames.at(-1), 'e', 'quiet again: at once');
+
+  t.mock.timers.tick(1_000);
+  batcher.push(Buffer.from('lost'));
+  batcher.clear();
+  t.mock.timers.tick(floodGatherMs);
+  assert.equal(frames.length, 4, 'cleared output is never sent');
 });
 
 test('control messages are validated and bounded', () => {

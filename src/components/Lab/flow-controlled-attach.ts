@@ -58,7 +58,7 @@ export class FlowControlledAttach implements ITerminalAddon {
     private readonly socket: AttachSocket,
     private readonly options: FlowControlledAttachOptions = {},
   ) {
-    this.ackEvery = options.ackEvery ?? 32 * 1024;
+    this.ackEvery = options.ackEvery ?? terminalLimits.ackStepBytes;
   }
 
   activate(terminal: AttachableTerminal): void {
