@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stripAnsi, promptAtEnd } from '../../src/labs/terminal-client.js';
 import { clientMessageSchema } from '../../src/protocol/terminal.js';
-import { floodGatherMs, OutputBatcher } from '../../src/server/terminal/output-batcher.js';
+import { floodFrameBytes, floodGatherMs, OutputBatcher } from '../../src/server/terminal/output-batcher.js';
 import { RingBuffer } from '../../src/server/terminal/ring-buffer.js';
 
 test('the ring buffer keeps exactly the last bytes, across wrap-around', () => {
@@ -18,40 +18,50 @@ test('the ring buffer keeps exactly the last bytes, across wrap-around', () => {
   assert.equal(ring.contents().length, 0);
 });
 
-test('output after a quiet moment goes out on the next turn; a flood is gathered into larger frames', (t) => {
+test('small output goes out on the next turn; output right after a large frame is gathered into larger frames', (t) => {
   t.mock.timers.enable({ apis: ['setImmediate', 'setTimeout', 'Date'], now: 10_000 });
   const frames: string[] = [];
-  const batcher = new OutputBatcher((frame) => frames.push(frame.toString()), 16);
-  batcher.push(Buffer.from('a'));
-  batcher.push(Buffer.from('b'));
-  t.mock.timers.tick(0);
-  assert.deepEqual(frames, ['ab'], 'an echo waits for nothing but the end of the turn');
+  const batcher = new OutputBatcher((frame) => frames.push(frame.toString()), 4 * floodFrameBytes);
+  const big = (c: string) => c.repeat(floodFrameBytes);
+  for (const key of 'abc') {
+    batcher.push(Buffer.from(key));
+    t.mock.timers.tick(0);
+  }
+  assert.deepEqual(frames, ['a', 'b', 'c'], 'echoes of fast typing wait for nothing but the end of the turn');
 
-  batcher.push(Buffer.from('c'));
+  batcher.push(Buffer.from(big('x')));
   t.mock.timers.tick(0);
-  assert.deepEqual(frames, ['ab'], 'right after a frame: gathered');
+  assert.equal(frames.at(-1), big('x'), 'a large frame after small ones: at once');
   batcher.push(Buffer.from('d'));
-  t.mock.timers.tick(floodGatherMs - 1);
-  assert.deepEqual(frames, ['ab']);
-  t.mock.timers.tick(1);
-  assert.deepEqual(frames, ['ab', 'cd'], 'sent once the gathering time is up');
-
-  batcher.push(Buffer.from('0123456789'));
-  batcher.push(Buffer.from('abcdef'));
-  assert.deepEqual(frames.at(-1), '0123456789abcdef', 'a full frame goes at once, flood or not');
-  t.mock.timers.tick(floodGatherMs);
-  assert.equal(frames.length, 3, 'and nothing is left scheduled');
-
-  t.mock.timers.tick(1_000);
-  batcher.push(Buffer.from('e'));
   t.mock.timers.tick(0);
-  assert.deepEqual(frames.at(-1), 'e', 'quiet again: at once');
+  batcher.push(Buffer.from('e'));
+  t.mock.timers.tick(floodGatherMs - 1);
+  assert.equal(frames.length, 4, 'right after a large frame: gathered');
+  t.mock.timers.tick(1);
+  assert.deepEqual(frames.at(-1), 'de', 'sent once the gathering time is up');
+
+  batcher.push(Buffer.from(big('y')));
+  t.mock.timers.tick(0);
+  assert.equal(frames.at(-1), big('y'), 'the gathering time after the last large frame is over: at once');
+  batcher.push(Buffer.from(big('z').repeat(3)));
+  t.mock.timers.tick(0);
+  assert.equal(frames.at(-1), big('y'), 'gathered');
+  batcher.push(Buffer.from(big('!')));
+  assert.equal(frames.at(-1), `${big('z').repeat(3)}${big('!')}`, 'a full frame goes at once, flood or not');
+  t.mock.timers.tick(floodGatherMs);
+  assert.equal(frames.length, 7, 'and nothing is left scheduled');
 
   t.mock.timers.tick(1_000);
+  batcher.push(Buffer.from('f'));
+  t.mock.timers.tick(0);
+  assert.deepEqual(frames.at(-1), 'f', 'quiet again: at once');
+
+  batcher.push(Buffer.from(big('w')));
+  t.mock.timers.tick(0);
   batcher.push(Buffer.from('lost'));
   batcher.clear();
   t.mock.timers.tick(floodGatherMs);
-  assert.equal(frames.length, 4, 'cleared output is never sent');
+  assert.equal(frames.length, 9, 'cleared output is never sent');
 });
 
 test('control messages are validated and bounded', () => {

@@ -2,13 +2,15 @@
 export const maxFrameBytes = 64 * 1024;
 
 /**
- * Output that follows a frame sent this recently is a flood (a `cat` of a big file): it waits
- * this long for more before it is sent. A backend that runs before the learner's host (see
+ * Output that follows a large frame sent this recently is a flood (a `cat` of a big file): it
+ * waits this long for more before it is sent. A backend that runs before the learner's host (see
  * process/cpu-priority.ts) otherwise wakes for every few kilobytes the host writes: frames
  * averaged 3.1 KB under a fast reader, twice the frames and wake-ups of the same output at equal
- * priority. Output after a quiet moment, such as the echo of a keystroke, still goes at once.
+ * priority. Small frames are never gathered: keystrokes typed fast get their echoes at once.
  */
 export const floodGatherMs = 4;
+/** A frame at least this large, sent less than floodGatherMs ago, makes the next output a flood's. */
+export const floodFrameBytes = 1024;
 
 /**
  * Gathers the shell's output chunks into frames: one per event-loop turn (or per gathering
@@ -19,7 +21,8 @@ export class OutputBatcher {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scheduled?: { cancel(): void };
-  private lastSentAt = -Infinity;
+  /** When the last large frame was sent. */
+  private floodingSince = -Infinity;
 
   constructor(
     private readonly send: (frame: Buffer) => void,
@@ -38,7 +41,7 @@ export class OutputBatcher {
     if (this.pendingBytes === 0) return;
     const frame = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.clear();
-    this.lastSentAt = Date.now();
+    if (frame.length >= floodFrameBytes) this.floodingSince = Date.now();
     this.send(frame);
   }
 
@@ -49,7 +52,7 @@ export class OutputBatcher {
   }
 
   private schedule(): { cancel(): void } {
-    if (Date.now() - this.lastSentAt < floodGatherMs) {
+    if (Date.now() - this.floodingSince < floodGatherMs) {
       const timer = setTimeout(() => this.flush(), floodGatherMs);
       return { cancel: () => clearTimeout(timer) };
     }
