@@ -140,6 +140,9 @@ export class BenchServer {
     const entry = fileURLToPath(new URL('./server-child.ts', import.meta.url));
     const child = fork(entry, [], {
       execArgv: ['--import', 'tsx'],
+      // A session of its own, as a service has: the priority the backend gives itself
+      // (SSH_LAB_BACKEND_NICE, which also sets its session's scheduling group) is not the client's.
+      detached: true,
       env: { ...process.env, ...baseEnv, ...overrides },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
