@@ -124,12 +124,16 @@ async function dropInProblem(lab: CheckContext): Promise<string | null> {
 
 export default defineChecks({
   'root-key': async (lab) => {
-    const root = await keyLogin(lab, 'root');
+    // The commands a refusal's explanation needs are cheap: they run beside the root login, not after it.
+    const [root, listed, ownKey] = await Promise.all([
+      keyLogin(lab, 'root'),
+      rootExec(lab, 'ssh-keygen -l -f ~/.ssh/authorized_keys 2>/dev/null'),
+      lab.exec(workstation, 'ssh-keygen -l -f ~/.ssh/id_ed25519.pub'),
+    ]);
     if (root.ok) return pass('root@server lets your key in: you have root without a password.');
     if (root.refused) return fail(`Nothing answers on server's port 22: sshd is not running there (${root.error}).`);
     const learner = await keyLogin(lab, 'learner');
-    const listed = await rootExec(lab, 'ssh-keygen -l -f ~/.ssh/authorized_keys 2>/dev/null');
-    const mine = (await lab.exec(workstation, 'ssh-keygen -l -f ~/.ssh/id_ed25519.pub')).stdout.split(/\s+/)[1] ?? '';
+    const mine = ownKey.stdout.split(/\s+/)[1] ?? '';
     if (listed.stdout.includes(mine) && mine) {
       return fail(`Your key is in root's ~/.ssh/authorized_keys on server, yet root's key login fails: ${root.error}.`);
     }
@@ -145,14 +149,14 @@ export default defineChecks({
   },
 
   reload: async (lab) => {
-    const probe = await passwordProbe(lab);
+    // The files are read (cheap commands over the backend's open connection) beside the probe login, not after it.
+    const [probe, problem] = await Promise.all([passwordProbe(lab), dropInProblem(lab)]);
     if (probe.refused) {
       const error = await configError(lab);
       return fail(
         `sshd on server is not running: nothing answers on port 22 (${probe.error}).${error ? ` sshd -t says why it cannot start: ${error}.` : ''} Your open root session still works: fix the file, check it with sshd -t, and start sshd again with /usr/sbin/sshd. If you closed that session, you are locked out, as on a real server: end the lab and start it again.`,
       );
     }
-    const problem = await dropInProblem(lab);
     if (probe.methods?.includes('password')) {
       return fail(
         problem
@@ -160,6 +164,7 @@ export default defineChecks({
           : `sshd on server still offers password logins (it said: ${probe.methods.join(',')}): it has not reloaded since you wrote the drop-in. Send it SIGHUP: kill -HUP "$(cat /run/sshd.pid)" as root on server.`,
       );
     }
+    // Two logins at once, not one after the other: neither can be skipped when the step passes.
     const [learner, root] = await Promise.all([keyLogin(lab, 'learner'), keyLogin(lab, 'root')]);
     if (!root.ok) {
       const rootLogin = (await effective(lab, 'root')).get('permitrootlogin');
