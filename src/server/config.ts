@@ -105,7 +105,8 @@ const variables = z.object({
   SSH_LAB_HOST_CPU_SHARES: int(2, 262_144).default(256),
   /**
    * The backend's own nice value, below the hosts' 0 so that it runs as soon as it has work when
-   * learners keep every core busy (echo p99 713 ms -> 39 ms under three full-speed printers).
+   * learners keep every core busy (under three full-speed printers: loop delay p99 75-178 ms -> 5 ms,
+   * echo p99 366-713 ms -> 52 ms; docs/performance.mdx).
    * Needs root or CAP_SYS_NICE; without, the backend says so once and runs at its inherited value.
    */
   SSH_LAB_BACKEND_NICE: int(-20, 19).default(-10),

@@ -22,7 +22,7 @@ export class OutputBatcher {
   private pendingBytes = 0;
   private scheduled?: { cancel(): void };
   /** When the last large frame was sent. */
-  private floodingSince = -Infinity;
+  private lastLargeFrameAt = -Infinity;
 
   constructor(
     private readonly send: (frame: Buffer) => void,
@@ -41,7 +41,7 @@ export class OutputBatcher {
     if (this.pendingBytes === 0) return;
     const frame = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.clear();
-    if (frame.length >= floodFrameBytes) this.floodingSince = Date.now();
+    if (frame.length >= floodFrameBytes) this.lastLargeFrameAt = Date.now();
     this.send(frame);
   }
 
@@ -52,7 +52,7 @@ export class OutputBatcher {
   }
 
   private schedule(): { cancel(): void } {
-    if (Date.now() - this.floodingSince < floodGatherMs) {
+    if (Date.now() - this.lastLargeFrameAt < floodGatherMs) {
       const timer = setTimeout(() => this.flush(), floodGatherMs);
       return { cancel: () => clearTimeout(timer) };
     }
