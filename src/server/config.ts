@@ -160,6 +160,11 @@ const variables = z.object({
   /** Terminal flow control: pause the shell above this many unacknowledged bytes, resume below the low mark. */
   SSH_LAB_FLOW_HIGH_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+  /**
+   * While two or more terminals stream (over 1 MiB/s each), each may send this many KiB a second;
+   * a terminal alone is never held (terminal/output-share.ts). 0 turns the share off.
+   */
+  SSH_LAB_OUTPUT_SHARE_KIB_PER_SECOND: int(0, 1024 * 1024).default(2048),
   /** A terminal client that stays above the high mark (reads nothing) this long is disconnected. */
   SSH_LAB_SLOW_CLIENT_SECONDS: int(2, 3600).default(60),
   /** API requests per minute per client address and route, for every /api route without a limit of its own. */
@@ -268,6 +273,7 @@ export const configSchema = variables.superRefine(checkTogether, { when: (payloa
   earlyShell: c.SSH_LAB_EARLY_SHELL,
   maxConcurrentStarts: c.SSH_LAB_MAX_CONCURRENT_STARTS ?? 2 * Math.max(1, availableParallelism()),
   flow: { highBytes: c.SSH_LAB_FLOW_HIGH_BYTES, lowBytes: c.SSH_LAB_FLOW_LOW_BYTES },
+  outputShareBytesPerSecond: c.SSH_LAB_OUTPUT_SHARE_KIB_PER_SECOND * 1024,
   slowClientSeconds: c.SSH_LAB_SLOW_CLIENT_SECONDS,
   apiPerMinute: c.SSH_LAB_API_PER_MINUTE,
   metricsToken: c.SSH_LAB_METRICS_TOKEN,

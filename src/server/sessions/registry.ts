@@ -8,6 +8,7 @@ import { Errors } from '../errors.js';
 import type { RunnableLab } from '../labs/catalogue.js';
 import type { Metrics } from '../metrics.js';
 import type { EnvironmentSource } from '../pool/source.js';
+import { defaultOutputShare, OutputShare } from '../terminal/output-share.js';
 import { ShellTerminal } from '../terminal/shell-terminal.js';
 import { Session } from './session.js';
 import { hashSecret, newPassword, newSecret, newSessionId, secretMatches } from './tokens.js';
@@ -54,6 +55,9 @@ export class SessionRegistry {
   /** Told when a session ends, whatever ended it (DELETE, expiry, idle, shutdown): the SSH gateway closes its connections. */
   private readonly endListeners: ((sessionId: string, reason: string) => void)[] = [];
 
+  /** One share of the machine's output for every terminal served here. */
+  private readonly outputShare?: OutputShare;
+
   constructor(
     private readonly config: Config,
     private readonly source: EnvironmentSource,
@@ -61,6 +65,8 @@ export class SessionRegistry {
     private readonly metrics: Metrics,
     private readonly options: RegistryOptions = {},
   ) {
+    this.outputShare =
+      config.outputShareBytesPerSecond > 0 ? new OutputShare({ ...defaultOutputShare, shareBytesPerSecond: config.outputShareBytesPerSecond }) : undefined;
     this.directory = options.directory ?? new MemoryDirectory(ownerLabel());
     this.directory.onEnded((id) => this.forget(id, 'ended through another replica'));
     this.directory.onWiped(() => void this.registerAgain());
@@ -222,6 +228,7 @@ export class SessionRegistry {
     const terminal = new ShellTerminal({
       openShell: (size) => environment.openShell(size),
       flow: this.config.flow,
+      share: this.outputShare,
       slowClientMs: this.config.slowClientSeconds * 1000,
       graceMs: this.config.reconnectGraceSeconds * 1000,
       logger: sessionLog,

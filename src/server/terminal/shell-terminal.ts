@@ -10,6 +10,8 @@ import type { ShellChannel } from '../environments/types.js';
 import { ControlChannel, decodeClientFrame, type TerminalSocket } from './control-channel.js';
 import { FlowController } from './flow-controller.js';
 import { OutputBatcher } from './output-batcher.js';
+import type { OutputShare, OutputShareMember } from './output-share.js';
+import { PauseGate } from './pause-gate.js';
 import { ScreenHistory } from './screen-history.js';
 
 export type { TerminalSocket } from './control-channel.js';
@@ -27,6 +29,8 @@ export interface ShellTerminalOptions {
   logger: Logger;
   onActivity: () => void;
   onFirstOutput?: () => void;
+  /** The machine's output share between streaming terminals (output-share.ts); absent, none. */
+  share?: OutputShare;
 }
 
 /** Who is attaching: the browser tab's id (the terminal URL's `tab`), when it sends one. */
@@ -67,6 +71,9 @@ export class ShellTerminal {
   private current?: Attachment;
   private readonly screen = new ScreenHistory();
   private readonly flow: FlowController;
+  /** Flow control and the output share each hold the shell's channel back; it runs when neither does. */
+  private readonly gate = new PauseGate(() => this.channel);
+  private readonly shareMember?: OutputShareMember;
   private readonly output: OutputBatcher;
   private size = { cols: 80, rows: 24 };
   private graceTimer?: NodeJS.Timeout;
@@ -80,10 +87,11 @@ export class ShellTerminal {
   private earlyInputBytes = 0;
 
   constructor(private readonly options: ShellTerminalOptions) {
-    this.flow = new FlowController(
-      { ...options.flow, slowClientMs: options.slowClientMs ?? 60_000, onSlowClient: () => this.dropSlowClient() },
-      () => this.channel,
+    const flowGate = this.gate.reason('flow');
+    this.flow = new FlowController({ ...options.flow, slowClientMs: options.slowClientMs ?? 60_000, onSlowClient: () => this.dropSlowClient() }, () =>
+      this.channel ? flowGate : undefined,
     );
+    this.shareMember = options.share?.join(this.gate.reason('share'));
     this.output = new OutputBatcher((frame) => this.sendFrame(frame));
   }
 
@@ -145,6 +153,7 @@ export class ShellTerminal {
     this.ended = true;
     clearTimeout(this.graceTimer);
     this.flow.stop();
+    this.shareMember?.leave();
     const current = this.current;
     if (current) {
       this.output.flush();
@@ -195,6 +204,7 @@ export class ShellTerminal {
 
   /** Closes this process's channel without hearing it as the shell's end (nobody is told "exit"). */
   private releaseShell(): void {
+    this.shareMember?.leave();
     const channel = this.channel;
     this.channel = undefined;
     this.earlyInput = [];
@@ -281,6 +291,7 @@ export class ShellTerminal {
       else this.flow.resume();
     });
     this.flow.sentFrame(frame.length, socket.bufferedAmount);
+    this.shareMember?.sent(frame.length);
   }
 
   private dropSlowClient(): void {
