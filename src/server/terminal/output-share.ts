@@ -4,11 +4,12 @@ import type { PausableSource } from './flow-controller.js';
  * The machine's share of terminal output between terminals that stream. Three sessions printing
  * `base64 /dev/urandom` as fast as their terminals carry it keep both CPUs of a small machine busy
  * (their hosts produce, the backend relays), and a fourth learner's keystroke echo waited 52 ms
- * at p99 for its own host to get a CPU. Held to about 2 MB/s each, the same printers left it at
- * 9–15 ms: a paused shell sleeps instead of competing. So while two or more terminals stream
- * (more than streamingBytesPerSecond each over the last window), each may send at most
- * shareBytesPerSecond; the rest waits in the SSH channel, paused as flow control pauses it.
- * One terminal alone is never held: a learner on a quiet machine gets everything it can carry.
+ * at p99 for its own host to get a CPU. Held to about 1.4 MB/s each, the same printers left it
+ * at 10–22 ms, and at about 2.5 MB/s at 11–48 ms: a paused shell sleeps instead of competing. So
+ * while two or more terminals stream (more than streamingBytesPerSecond each over the last
+ * window), each may send about shareBytesPerSecond (a frame that crosses the window's budget
+ * still goes); the rest waits in the SSH channel, paused as flow control pauses it. One
+ * terminal alone is never held: a learner on a quiet machine gets everything it can carry.
  */
 export interface OutputShareOptions {
   /** What each streaming terminal may send per second while two or more stream. */
