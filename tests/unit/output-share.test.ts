@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { OutputShare } from '../../src/server/terminal/output-share.js';
 import { PauseGate } from '../../src/server/terminal/pause-gate.js';
 
@@ -11,6 +11,19 @@ function source() {
 
 // 1 KB a second each while shared, streaming above 500 B/s, counted every 100 ms: a window's budget is 100 B.
 const options = { shareBytesPerSecond: 1000, streamingBytesPerSecond: 500, windowMs: 100 };
+
+/** Two terminals that both streamed through a first window, so the share holds from now on. */
+function twoStreaming(t: TestContext, assertBefore?: (a: ReturnType<typeof source>) => void) {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const share = new OutputShare(options);
+  const [a, b] = [source(), source()];
+  const [ma, mb] = [share.join(a), share.join(b)];
+  ma.sent(1000);
+  mb.sent(1000);
+  assertBefore?.(a);
+  t.mock.timers.tick(100);
+  return { a, b, ma, mb };
+}
 
 describe('the output share between streaming terminals', () => {
   test('a terminal streaming alone is never held', (t) => {
@@ -27,14 +40,7 @@ describe('the output share between streaming terminals', () => {
   });
 
   test('two streaming terminals are each held to the share, window by window, and let go when one stops', (t) => {
-    t.mock.timers.enable({ apis: ['setInterval'] });
-    const share = new OutputShare(options);
-    const [a, b] = [source(), source()];
-    const [ma, mb] = [share.join(a), share.join(b)];
-    ma.sent(1000);
-    mb.sent(1000);
-    assert.deepEqual(a.calls, [], 'nothing is held before the first count');
-    t.mock.timers.tick(100);
+    const { a, b, ma, mb } = twoStreaming(t, (a) => assert.deepEqual(a.calls, [], 'nothing is held before the first count'));
     ma.sent(60);
     assert.deepEqual(a.calls, [], 'within its window budget');
     ma.sent(60);
@@ -55,13 +61,7 @@ describe('the output share between streaming terminals', () => {
   });
 
   test('a terminal that leaves while held is let go', (t) => {
-    t.mock.timers.enable({ apis: ['setInterval'] });
-    const share = new OutputShare(options);
-    const [a, b] = [source(), source()];
-    const [ma, mb] = [share.join(a), share.join(b)];
-    ma.sent(1000);
-    mb.sent(1000);
-    t.mock.timers.tick(100);
+    const { a, ma, mb } = twoStreaming(t);
     ma.sent(1000);
     ma.leave();
     assert.deepEqual(a.calls, ['pause', 'resume']);
