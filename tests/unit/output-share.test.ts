@@ -86,4 +86,22 @@ describe('a source held back for several reasons', () => {
     assert.deepEqual(inner.calls, ['pause', 'resume']);
     assert.ok(!gate.held);
   });
+
+  test('a new source starts unheld: what held the old one does not count for it', () => {
+    let inner: ReturnType<typeof source> | undefined = source();
+    const first = inner;
+    const gate = new PauseGate(() => inner);
+    const [flow, share] = [gate.reason('flow'), gate.reason('share')];
+    flow.pause();
+    inner = undefined; // the channel closed while paused
+    flow.resume();
+    share.pause();
+    assert.ok(!gate.held, 'nothing to hold while there is no source');
+    inner = source();
+    flow.pause();
+    assert.deepEqual(inner.calls, ['pause'], 'the new source is paused by the next hold');
+    flow.resume();
+    assert.deepEqual(inner.calls, ['pause', 'resume']);
+    assert.deepEqual(first.calls, ['pause']);
+  });
 });
