@@ -153,13 +153,14 @@ export class ShellTerminal {
     this.ended = true;
     clearTimeout(this.graceTimer);
     this.flow.stop();
-    this.shareMember?.leave();
     const current = this.current;
     if (current) {
       this.output.flush();
       current.control.send({ type: 'exit', code: null, reason, message });
       current.socket.close(closeCodes.sessionGone, reason);
     }
+    // After the last frame: a frame counted after leaving could hold the share for nobody.
+    this.shareMember?.leave();
     this.current = undefined;
     this.channel?.close();
     this.channel = undefined;
