@@ -1,4 +1,4 @@
-import { clientSettings, defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { clientSettings, defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
 
 /**
  * What a key may do is tested by asking: the server side of a push (git-receive-pack) answers
@@ -17,7 +17,7 @@ function sshWith(lab: CheckContext, key: string): { before: string; ssh: string;
   const hostKey = lab.session.hosts.find((h) => h.name === gitserver)!.publicKey;
   return {
     before: `export kh=$(mktemp) && printf '%s\\n' ${quote(`* ${hostKey}`)} > "$kh";`,
-    ssh: `ssh -F /dev/null -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o UserKnownHostsFile=$kh -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ConnectTimeout=5`,
+    ssh: `ssh -F /dev/null ${probeKexOption} -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes -o UserKnownHostsFile=$kh -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ConnectTimeout=5`,
     after: '; r=$?; rm -f "$kh"; exit $r',
   };
 }

@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, type CheckContext } from '../../src/labs/check-kit.js';
+import { defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
 
 /**
  * Certificates are read with ssh-keygen -L (user certificate on the workstation, host
@@ -105,7 +105,7 @@ async function certLogin(lab: CheckContext, knownHosts: ReturnType<typeof withKn
     [
       'for i in $(seq 30); do nc -z -w 1 server 22 && break; sleep 0.1; done;',
       knownHosts.before,
-      `ssh -v -F /dev/null -i ~/.ssh/id_ed25519 -o CertificateFile=${userCert} -o IdentitiesOnly=yes -o IdentityAgent=none`,
+      `ssh -v -F /dev/null ${probeKexOption} -i ~/.ssh/id_ed25519 -o CertificateFile=${userCert} -o IdentitiesOnly=yes -o IdentityAgent=none`,
       `-o BatchMode=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no ${knownHosts.option}`,
       `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ConnectionAttempts=3 learner@server true${knownHosts.after}`,
     ].join(' '),
