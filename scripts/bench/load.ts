@@ -4,7 +4,7 @@
  * the echo's tail comes from (the backend's event-loop delay and CPU use over the same stretch).
  * The floor is the same echo on the same server with nothing else running, measured in the same run.
  */
-import { getPriority, loadavg } from 'node:os';
+import { availableParallelism, getPriority, loadavg } from 'node:os';
 import { loadConfig } from '../../src/server/config.js';
 import { setOwnCpuPriority } from '../../src/server/process/cpu-priority.js';
 import { type BenchServer, containerCpuNs, containersOf, log, type LoopReading, now, sleep, summarise, type Summary, timeToPrompt } from './lib.js';
@@ -25,7 +25,7 @@ export interface LoadResult {
     loop: LoopReading;
     loadavg1: number;
   };
-  /** Two sessions run a busy loop; a third types. */
+  /** Two sessions each run a busy loop per CPU of the machine, so the two ask for more than it has; a third types. */
   hogs: {
     echoMs: Summary;
     /** CPU each hog's container used over the stretch, in cores. */
@@ -79,15 +79,21 @@ export async function measureLoad(server: BenchServer, labId: string, options: {
     for (const o of others) o.terminal.type('\x03');
     await sleep(2_000);
 
-    log('load: two sessions run a busy loop; a third types');
+    log('load: two sessions each run a busy loop per CPU; a third types');
     const hogs = others.slice(0, 2);
     const hogContainers = await Promise.all(hogs.map(async (h) => (await containersOf([h.session.id]))[0]!));
-    for (const h of hogs) h.terminal.type('while :; do :; done\r');
+    // One loop per CPU in each: two hogs of one loop each on two CPUs would not compete with each
+    // other at all, and their "shares" would only say which CPU the typist's processes ran on.
+    // A pipeline, so that ^C stops every loop (a background loop would ignore it).
+    const hogCommand = Array.from({ length: availableParallelism() }, () => 'while :; do :; done').join(' | ');
+    for (const h of hogs) h.terminal.type(`${hogCommand}\r`);
     await sleep(1_000);
     const cpuFrom = hogContainers.map(containerCpuNs);
     const h0 = now();
     await server.loopStart();
     const hogEcho = summarise(await measureEcho(typist.terminal, keystrokes));
+    // A few hundred keystrokes take a second or two: too short a stretch to judge shares by.
+    await sleep(Math.max(0, (options.quick ? 3_000 : 6_000) - (now() - h0)));
     const hogLoop = await server.loopStop();
     const hogSeconds = (now() - h0) / 1000;
     const cores = hogContainers.map((id, i) => Math.round(((containerCpuNs(id) - cpuFrom[i]!) / 1e9 / hogSeconds) * 100) / 100);

@@ -162,10 +162,10 @@ const variables = z.object({
   SSH_LAB_FLOW_LOW_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   /**
    * While two or more terminals stream (over 1 MiB/s each), each may send about this many KiB a
-   * second (some 12,000 lines of 80 columns: more than anyone reads); a terminal alone is never
+   * second (some 6,500 lines of 80 columns: more than anyone reads); a terminal alone is never
    * held (terminal/output-share.ts). 0 turns the share off.
    */
-  SSH_LAB_OUTPUT_SHARE_KIB_PER_SECOND: int(0, 1024 * 1024).default(1024),
+  SSH_LAB_OUTPUT_SHARE_KIB_PER_SECOND: int(0, 1024 * 1024).default(512),
   /** A terminal client that stays above the high mark (reads nothing) this long is disconnected. */
   SSH_LAB_SLOW_CLIENT_SECONDS: int(2, 3600).default(60),
   /** API requests per minute per client address and route, for every /api route without a limit of its own. */

@@ -5,7 +5,10 @@ import type { PausableSource } from './flow-controller.js';
  * `base64 /dev/urandom` as fast as their terminals carry it keep both CPUs of a small machine busy
  * (their hosts produce, the backend relays), and a fourth learner's keystroke echo waited 52 ms
  * at p99 for its own host to get a CPU. Held to about 1.4 MB/s each, the same printers left it
- * at 10–22 ms, and at about 2.5 MB/s at 11–48 ms: a paused shell sleeps instead of competing. So
+ * at 10–22 ms, and at about 2.5 MB/s at 11–48 ms: a paused shell sleeps instead of competing.
+ * Later, in alternate full runs, about 1.4 MB/s each (a 1 MiB/s share) left 11–31 ms and about
+ * 0.7 MB/s each (512 KiB/s) 2.4–7.9 ms. A shorter window does not help: with a 20 ms window the
+ * frame that crosses the budget is most of what is sent, and the printers got 2–5 MB/s. So
  * while two or more terminals stream (more than streamingBytesPerSecond each over the last
  * window), each may send about shareBytesPerSecond (a frame that crosses the window's budget
  * still goes); the rest waits in the SSH channel, paused as flow control pauses it. One
