@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
+import { cpuOversubscribed } from '../process/cpu-pressure.js';
 import { BridgeNetworks, listBridges, removeBridge } from './bridge-networks.js';
 import { dockerEngine } from './docker-engine.js';
 import { DockerEnvironment, type DockerEnvironmentRecord, type DockerHost } from './docker-environment.js';
@@ -97,10 +97,9 @@ export class DockerEnvironmentProvider implements EnvironmentProvider {
     return this.hostCgroupReady;
   }
 
-  /** Refills back to back unless this machine (where the containers run) is loaded. */
+  /** Refills back to back unless this machine's CPUs (where the containers run) are oversubscribed. */
   pacing(): ProviderPacing {
-    const cores = cpus().length || 1;
-    return { delayMs: loadavg()[0]! > cores * 1.5 ? 1_000 : 0 };
+    return { delayMs: cpuOversubscribed() ? 1_000 : 0 };
   }
 
   close(): void {

@@ -77,10 +77,23 @@ export class HostFirewall {
    */
   async unblock(bridge: string): Promise<void> {
     if (!this.enabled) return;
-    const { stdout } = await run('iptables', ['-w', '-S']);
     const names = new RegExp(`(^| )-[io] ${bridge.replace(/[^\w-]/g, '')}( |$)`);
-    const ours = stdout.split('\n').filter((line) => line.startsWith('-A ') && line.includes(`--comment ${comment}`) && names.test(line));
-    if (ours.length > 0) await restore(ours.map((line) => `-D ${line.slice(3)}`));
+    const listOurs = async () =>
+      (await run('iptables', ['-w', '-S'])).stdout
+        .split('\n')
+        .filter((line) => line.startsWith('-A ') && line.includes(`--comment ${comment}`) && names.test(line));
+    // The session's own removal and the reaper may list the same rules at once; the one that
+    // deletes second finds one gone, and its whole transaction fails: it lists what is left again.
+    for (let attempt = 0; ; attempt++) {
+      const ours = await listOurs();
+      if (ours.length === 0) return;
+      try {
+        await restore(ours.map((line) => `-D ${line.slice(3)}`));
+        return;
+      } catch (error) {
+        if (attempt >= 2) throw error;
+      }
+    }
   }
 
   /** Bridges that still have a rule of ours (for the reaper). */
