@@ -82,7 +82,19 @@ export class BridgeNetworks {
           if (attempt >= 8) throw new Error(`${subnet.cidr} and the next subnets of ${this.poolCidr} are taken by other interfaces (${rival.ifname})`);
           continue;
         }
-        await ipBatch([`link set dev ${bridge} up`, subnetRoute(subnet.cidr, bridge, subnet.gateway)]);
+        const routed = await ipBatch([`link set dev ${bridge} up`, subnetRoute(subnet.cidr, bridge, subnet.gateway)]).then(
+          () => true,
+          (error: Error) => {
+            // A bridge that checked for rivals just before ours did has the subnet's route already.
+            if (/File exists/.test(error.message) && attempt < 8) return false;
+            throw error;
+          },
+        );
+        if (!routed) {
+          await this.remove(network);
+          skip.add(subnet.cidr);
+          continue;
+        }
         await this.firewall.block(bridge);
       } catch (error) {
         await this.remove(network).catch(() => undefined);
