@@ -48,7 +48,10 @@ export async function measureLoad(server: BenchServer, labId: string, options: {
   const clientNice = getPriority(0);
   setOwnCpuPriority(loadConfig(process.env).backendNice);
   const loadavgAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
-  const typist = await timeToPrompt(server, labId);
+  const typist = await timeToPrompt(server, labId).catch((error: Error) => {
+    setOwnCpuPriority(clientNice);
+    throw error;
+  });
   const sessions = [typist.session];
   const others: { session: (typeof sessions)[number]; terminal: CountingTerminal }[] = [];
   try {
