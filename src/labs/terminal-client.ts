@@ -103,7 +103,7 @@ export class TerminalClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen ends:\n${this.text().slice(-600)}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${this.heard()}); screen ends:\n${this.text().slice(-600)}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -112,6 +112,12 @@ export class TerminalClient {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /** What a timeout reports besides the screen: an empty screen with no "attached" is a shell that never opened. */
+  private heard(): string {
+    const controls = this.controls.map((c) => ('state' in c ? `${c.type} ${c.state}` : c.type)).join(', ');
+    return `${this.bytes} bytes; control messages: ${controls || 'none'}`;
   }
 
   /** Waits for a prompt printed after character `from` of the text. */

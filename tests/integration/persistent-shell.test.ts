@@ -187,6 +187,25 @@ describe('the persistent shell', () => {
     await shell.closedBy();
   });
 
+  test('a shell that starts before any terminal is attached shows its first prompt to the first one, at an unchanged 80x24', async () => {
+    // Under load the creating attach was at times attached only after the shell had printed its
+    // prompt: dtach's master dropped it, and readline repaints nothing on a SIGWINCH that keeps
+    // the size, so the terminal stayed empty. Here the shell is made first, as attach makes it.
+    const started = await environment.exec('workstation', 'dtach -n /run/ssh-lab/shell/shell.sock -r winch /usr/local/lib/ssh-lab/shell-session', {
+      user: 'learner',
+    });
+    assert.equal(started.code, 0, started.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const shell = new Screen(await environment.openShell({ cols: 80, rows: 24 }));
+    try {
+      await shell.waitFor(prompt, 0, 10_000);
+    } finally {
+      // Ended either way: the next test's attach makes its own shell.
+      shell.channel.write('exit\r');
+      await shell.closedBy();
+    }
+  });
+
   test('a flood of output keeps the screen record bounded', async () => {
     const shell = new Screen(await environment.openShell({ cols: 80, rows: 24 }));
     await shell.waitFor(prompt);
