@@ -2,11 +2,13 @@ import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
 import labCatalogue from './src/plugins/lab-catalogue';
+import pageBoot from './src/plugins/page-boot';
 import prismStatic from './src/plugins/prism-static';
 import rehypeMermaidSvg from './src/plugins/rehype-mermaid-svg';
 import remarkLabData from './src/plugins/remark-lab-data';
 import remarkPrismStatic from './src/plugins/remark-prism-static';
 import remarkSelfCheck from './src/plugins/remark-self-check';
+import { ssrTemplate } from './src/plugins/ssr-template';
 import zodJitless from './src/plugins/zod-jitless';
 
 const config = {
@@ -45,7 +47,9 @@ const config = {
   // No highlighting of the search terms on the page a result opens: it runs mark.js over the whole
   // article on every page view, searched or not, which Lighthouse counted as blocking time.
   themes: [['@easyops-cn/docusaurus-search-local', { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', highlightSearchTermsOnTargetPage: false }]],
-  plugins: [labCatalogue, zodJitless, prismStatic],
+  plugins: [labCatalogue, zodJitless, prismStatic, pageBoot],
+  // Scripts are asked for after the first paint: see src/plugins/ssr-template.ts.
+  ssrTemplate,
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
     navbar: {

@@ -1,0 +1,46 @@
+import { expect, test } from './fixtures.js';
+
+/**
+ * How a built page starts its scripts (src/plugins/ssr-template.ts, src/browser/no-viewport-prefetch.ts):
+ * the scripts are asked for only after the first paint, and still hydrate the page; a link does
+ * not prefetch its page when it comes into view, but does when the pointer reaches it.
+ */
+const scriptStarts = () =>
+  performance
+    .getEntriesByType('resource')
+    .filter((entry) => /\/assets\/js\/(runtime~)?main\.[0-9a-f]+\.js$/.test(entry.name))
+    .map((entry) => entry.startTime);
+
+test('a docs page paints before it asks for its scripts, then hydrates', async ({ page }) => {
+  const html = await (await page.request.get('/docs/scp')).text();
+  expect(html, 'the HTML itself asks for no script file').not.toMatch(/<script[^>]*\ssrc=/);
+  await page.goto('/docs/scp');
+  await expect(page.locator('html[data-has-hydrated="true"]')).toHaveCount(1);
+  const firstPaint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+  const starts = await page.evaluate(scriptStarts);
+  expect(firstPaint, 'a first contentful paint').toBeGreaterThan(0);
+  expect(starts).toHaveLength(2);
+  for (const start of starts) expect(start).toBeGreaterThanOrEqual(firstPaint!);
+});
+
+test('links do not prefetch on sight; a link the pointer reaches loads its page', async ({ page }) => {
+  await page.goto('/docs/scp');
+  await expect(page.locator('html[data-has-hydrated="true"]')).toHaveCount(1);
+  await page.mouse.wheel(0, 4000);
+  await page.waitForTimeout(500);
+  expect(await page.locator('link[rel="prefetch"]').count(), 'nothing prefetched for links in view').toBe(0);
+
+  const next = page.locator('a.pagination-nav__link--next');
+  const target = new URL((await next.getAttribute('href'))!, page.url()).pathname;
+  const scriptsSince = (count: number) =>
+    performance
+      .getEntriesByType('resource')
+      .slice(count)
+      .filter((e) => e.name.includes('/assets/js/')).length;
+  const before = await page.evaluate(() => performance.getEntriesByType('resource').length);
+  await next.hover();
+  await expect.poll(async () => page.evaluate(scriptsSince, before)).toBeGreaterThan(0);
+  await next.click();
+  await expect(page).toHaveURL(new RegExp(`${target}$`));
+  await expect(page.locator('article h1')).toBeVisible();
+});
