@@ -44,3 +44,31 @@ test('links do not prefetch on sight; a link the pointer reaches loads its page'
   await expect(page).toHaveURL(new RegExp(`${target}$`));
   await expect(page.locator('article h1')).toBeVisible();
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
+
+  test('the menu is built when it first opens, and then shows the tutorial', async ({ page }) => {
+    await page.goto('/docs/scp');
+    await expect(page.locator('html[data-has-hydrated="true"]')).toHaveCount(1);
+    await expect(page.locator('.navbar-sidebar')).toHaveCount(0);
+    await page.getByRole('button', { name: /toggle navigation bar/i }).click();
+    await expect(page.locator('.navbar-sidebar')).toBeVisible();
+    await expect(page.locator('.navbar-sidebar').getByRole('link', { name: 'Copying files with SCP' })).toBeVisible();
+  });
+
+  test('a code block wider than the screen gets its wrap toggle, which wraps it', async ({ page }) => {
+    await page.goto('/docs/scp');
+    await expect(page.locator('html[data-has-hydrated="true"]')).toHaveCount(1);
+    const block = page
+      .locator('article .theme-code-block')
+      .filter({ has: page.locator('button[aria-label="Toggle word wrap"]') })
+      .first();
+    await expect(block).toBeVisible();
+    const pre = block.locator('pre');
+    expect(await pre.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await block.hover();
+    await block.locator('button[aria-label="Toggle word wrap"]').click();
+    await expect.poll(() => pre.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(false);
+  });
+});
