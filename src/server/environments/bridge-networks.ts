@@ -73,26 +73,22 @@ export class BridgeNetworks {
           `link set dev ${bridge} alias ${aliasOf(labels)}`,
           `addr add ${subnet.gateway}/${prefix} dev ${bridge} noprefixroute`,
         ]);
-        const rival = (await addressesOnInterfaces()).find(
-          (a) => a.ifname !== bridge && overlaps(a.cidr, subnet.cidr) && (!a.ifname.startsWith('sshl') || a.ifname < bridge),
-        );
+        const rival =
+          (await addressesOnInterfaces()).find(
+            (a) => a.ifname !== bridge && overlaps(a.cidr, subnet.cidr) && (!a.ifname.startsWith('sshl') || a.ifname < bridge),
+          )?.ifname ??
+          (await ipBatch([`link set dev ${bridge} up`, subnetRoute(subnet.cidr, bridge, subnet.gateway)]).then(
+            () => undefined,
+            (error: Error) => {
+              // A bridge that checked for rivals just before ours did holds the subnet's route already.
+              if (/File exists/.test(error.message)) return 'the route of another bridge';
+              throw error;
+            },
+          ));
         if (rival) {
           await this.remove(network);
           skip.add(subnet.cidr);
-          if (attempt >= 8) throw new Error(`${subnet.cidr} and the next subnets of ${this.poolCidr} are taken by other interfaces (${rival.ifname})`);
-          continue;
-        }
-        const routed = await ipBatch([`link set dev ${bridge} up`, subnetRoute(subnet.cidr, bridge, subnet.gateway)]).then(
-          () => true,
-          (error: Error) => {
-            // A bridge that checked for rivals just before ours did has the subnet's route already.
-            if (/File exists/.test(error.message) && attempt < 8) return false;
-            throw error;
-          },
-        );
-        if (!routed) {
-          await this.remove(network);
-          skip.add(subnet.cidr);
+          if (attempt >= 8) throw new Error(`${subnet.cidr} and the next subnets of ${this.poolCidr} are taken by other interfaces (${rival})`);
           continue;
         }
         await this.firewall.block(bridge);
