@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
+import { awaitSshdListening, defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
 
 /**
  * Certificates are read with ssh-keygen -L (user certificate on the workstation, host
@@ -103,7 +103,7 @@ async function certLogin(lab: CheckContext, knownHosts: ReturnType<typeof withKn
   const result = await lab.exec(
     workstation,
     [
-      'for i in $(seq 30); do nc -z -w 1 server 22 && break; sleep 0.1; done;',
+      awaitSshdListening(server),
       knownHosts.before,
       `ssh -v -F /dev/null ${probeKexOption} -i ~/.ssh/id_ed25519 -o CertificateFile=${userCert} -o IdentitiesOnly=yes -o IdentityAgent=none`,
       `-o BatchMode=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no ${knownHosts.option}`,
@@ -192,7 +192,7 @@ export default defineChecks({
   },
 
   'host-cert': async (lab) => {
-    const presented = await readCertificate(lab, workstation, `ssh-keyscan -c -t ed25519 server 2>/dev/null | grep -v '^#'`);
+    const presented = await readCertificate(lab, workstation, `${awaitSshdListening(server)} ssh-keyscan -c -t ed25519 server 2>/dev/null | grep -v '^#'`);
     const hostCa = await fingerprint(lab, workstation, '~/ca/host_ca.pub');
     if (!presented) {
       const configured = await sshdSetting(lab, 'hostcertificate');

@@ -1,4 +1,4 @@
-import { defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
+import { awaitSshdListening, defineChecks, fail, pass, probeKexOption, type CheckContext } from '../../src/labs/check-kit.js';
 
 /**
  * The running sshd is judged by what it does with real connections from the workstation (which
@@ -30,8 +30,7 @@ async function attempt(lab: CheckContext, user: string, options: string): Promis
   const result = await lab.exec(
     workstation,
     [
-      // sshd re-executes itself on SIGHUP: give a listener that is starting anew a few seconds.
-      'for i in $(seq 30); do nc -z -w 1 server 22 && break; sleep 0.1; done;',
+      awaitSshdListening(server),
       `kh=$(mktemp) && printf '%s\\n' ${quote(`* ${hostKey}`)} > "$kh" &&`,
       `ssh -F /dev/null ${probeKexOption} -o BatchMode=yes -o IdentityAgent=none -o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null`,
       `-o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o ConnectionAttempts=3 ${options} ${user}@server true; r=$?; rm -f "$kh"; exit $r`,

@@ -55,4 +55,4 @@ export { describeKeyFile, keyFile, parseKeyPrints, type KeyFile, type KeyPrint }
 export { keyFingerprint, knownHostKeys, labHost, markerMeaning, parseKnownHostsLookup, type KnownHostEntry } from './known-hosts.js';
 export { tcpListeners, type TcpListener } from './listeners.js';
 export { shellPath, shellQuote } from './shell-quote.js';
-export { probeKexOption, reachesSshd, sshProbe, type ProbeIdentity, type ProbeResult, type Reach } from './ssh-probe.js';
+export { awaitSshdListening, probeKexOption, reachesSshd, sshProbe, type ProbeIdentity, type ProbeResult, type Reach } from './ssh-probe.js';

@@ -10,6 +10,13 @@ import { shellPath, shellQuote } from './shell-quote.js';
  */
 export const probeKexOption = '-o KexAlgorithms=^curve25519-sha256';
 
+/**
+ * A shell prefix for a probe of a host's sshd just after the learner reloaded it: sshd re-executes
+ * itself on SIGHUP and refuses connections until the new one listens, so the probe waits up to
+ * about 3 s for the port (a probe sent in that moment saw no sshd at all, in a CI run).
+ */
+export const awaitSshdListening = (host: string) => `for i in $(seq 30); do nc -z -w 1 ${shellQuote(host)} 22 && break; sleep 0.1; done;`;
+
 /** How a probe authenticates. */
 export type ProbeIdentity =
   /** This private key alone: no agent, no other key, no config. */

@@ -90,3 +90,50 @@ test('a connection that drops and cannot be reopened makes the host unreachable;
   await settle();
   assert.equal(other.clients[0]!.destroyed, true, 'once the hosts are gone, destroy() drops the socket');
 });
+
+test('a refused connection (sshd re-executing on SIGHUP) is tried again until sshd listens, and only for so long', async () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.3:22'), { code: 'ECONNREFUSED' });
+  let refusals = 2;
+  const attempts: number[] = [];
+  const restarting = new SshHosts({
+    privateKey: 'admin-key',
+    onUnreachable: () => assert.fail('a restarting sshd is not an unreachable host'),
+    refusedRetryMs: 1_000,
+    connect: async () => {
+      attempts.push(Date.now());
+      if (refusals-- > 0) throw refused();
+      return new FakeClient() as unknown as Client;
+    },
+  });
+  restarting.add({ info: fakeHost('server', 'server'), hostKey: Buffer.from('server-key') });
+  await restarting.connection('server', 'root');
+  assert.equal(attempts.length, 3, 'two refusals, then the connection');
+
+  let calls = 0;
+  const down = new SshHosts({
+    privateKey: 'admin-key',
+    onUnreachable: () => undefined,
+    refusedRetryMs: 300,
+    connect: async () => {
+      calls++;
+      throw refused();
+    },
+  });
+  down.add({ info: fakeHost('server', 'server'), hostKey: Buffer.from('server-key') });
+  const started = Date.now();
+  await assert.rejects(down.connection('server', 'root'), /ECONNREFUSED/);
+  assert.ok(Date.now() - started < 1_000 && calls >= 2 && calls <= 4, `${calls} attempts in ${Date.now() - started} ms`);
+
+  let other = 0;
+  const unreachableHost = new SshHosts({
+    privateKey: 'admin-key',
+    onUnreachable: () => undefined,
+    connect: async () => {
+      other++;
+      throw Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' });
+    },
+  });
+  unreachableHost.add({ info: fakeHost('server', 'server'), hostKey: Buffer.from('server-key') });
+  await assert.rejects(unreachableHost.connection('server', 'root'), /EHOSTUNREACH/);
+  assert.equal(other, 1, 'any other error is not tried again');
+});

@@ -16,6 +16,8 @@ export interface SshHostsOptions {
   onUnreachable: (host: string, reason: string) => void;
   /** Stands in for ssh.connect in unit tests. */
   connect?: typeof connect;
+  /** How long a refused connection is tried again (default refusedRetryMs); unit tests shorten it. */
+  refusedRetryMs?: number;
 }
 
 interface Connected {
@@ -27,6 +29,14 @@ interface Connected {
 
 /** A connection that drops again this soon after it was reopened is only evicted, not probed again. */
 const probeIntervalMs = 5_000;
+/**
+ * sshd re-executes itself on SIGHUP, and its port refuses connections until the new one listens: a
+ * lab's setup and a learner's reload both do it, and a check that opened its first connection as
+ * root in that moment failed with "connect ECONNREFUSED" (a CI run of 4 December, ssh-certificates).
+ * A refused connection is tried again, every refusedRetryStepMs, for this long.
+ */
+const refusedRetryMs = 3_000;
+const refusedRetryStepMs = 100;
 
 /**
  * The backend's SSH connections to one environment's hosts, whoever runs them (containers, pods):
@@ -103,9 +113,21 @@ export class SshHosts {
       );
   }
 
+  private async connectRetryingRefused(options: Parameters<typeof connect>[0]): Promise<Client> {
+    const deadline = Date.now() + (this.options.refusedRetryMs ?? refusedRetryMs);
+    for (;;) {
+      try {
+        return await this.connectTo(options);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() + refusedRetryStepMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, refusedRetryStepMs));
+      }
+    }
+  }
+
   private open(host: Connected, user: LabUser): Promise<Client> {
     const { info, hostKey } = host.host;
-    const connection = this.connectTo({
+    const connection = this.connectRetryingRefused({
       host: info.address,
       port: info.ports[0] ?? 22,
       username: user,
