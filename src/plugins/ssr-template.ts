@@ -4,7 +4,7 @@
  * the first paint waits for. Here an inline script at the end of <body> adds them, in order, once
  * the browser reports the first contentful paint (at once in a tab that is not visible, which
  * paints nothing; after 3 s at the latest). A docs page's text is all in the HTML, so it shows
- * without them, and on a slow link the stylesheet no longer shares the bandwidth with ~120 KB of
+ * without them, and on a slow link the stylesheet no longer shares the bandwidth with ~130 KB of
  * JavaScript. Lighthouse's mobile run counted every script asked for before the largest paint as
  * holding that paint back: 4.4 s on /docs/scp, about 1.9 s with the scripts asked for after it.
  * (Waiting one frame was not enough: the paint's timestamp is when the frame is shown, which can

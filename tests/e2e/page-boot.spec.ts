@@ -45,6 +45,16 @@ test('links do not prefetch on sight; a link the pointer reaches loads its page'
   await expect(page.locator('article h1')).toBeVisible();
 });
 
+test('the search box still finds a chapter, with lunr loaded by the search worker only', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto('/docs/scp');
+  await expect(page.locator('html[data-has-hydrated="true"]')).toHaveCount(1);
+  await page.locator('.navbar__search-input').fill('ProxyJump');
+  await expect(page.locator('[class*="suggestion"]').first()).toContainText(/ProxyJump/);
+  expect(errors).toEqual([]);
+});
+
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
 
