@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, startTransition, useEffect, useMemo, useState } from 'react';
 import { storageKeys } from '../../browser/storage';
 import LabView from './LabView';
 import { initialLabSession, type LabSessionState } from './session-state';
@@ -46,7 +46,11 @@ export default function Lab({ id, data }: LabProps) {
   const [wanted, setWanted] = useState<'no' | 'resume' | 'start'>('no');
   const [idle, setIdle] = useState<LabSessionState>(initialLabSession);
   useEffect(() => {
-    setIdle({ ...initialLabSession, completedBefore: passedBefore(id) });
+    // A transition, and only when there is something to show: an update here landed in the one
+    // synchronous render after hydration and re-rendered every step and command of the lab.
+    const completedBefore = passedBefore(id);
+    const same = (shown: Record<string, boolean>) => Object.keys(shown).join() === Object.keys(completedBefore).join();
+    startTransition(() => setIdle((idle) => (same(idle.completedBefore) ? idle : { ...initialLabSession, completedBefore })));
     if (hasStoredSession(id)) setWanted((w) => (w === 'no' ? 'resume' : w));
   }, [id]);
 
