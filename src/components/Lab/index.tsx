@@ -46,8 +46,8 @@ export default function Lab({ id, data }: LabProps) {
   const [wanted, setWanted] = useState<'no' | 'resume' | 'start'>('no');
   const [idle, setIdle] = useState<LabSessionState>(initialLabSession);
   useEffect(() => {
-    // A transition, and only when there is something to show: an update here landed in the one
-    // synchronous render after hydration and re-rendered every step and command of the lab.
+    // A transition, and only when the stored progress differs from what is shown: an update here
+    // landed in the one synchronous render after hydration and re-rendered every step of the lab.
     const completedBefore = passedBefore(id);
     const same = (shown: Record<string, boolean>) => Object.keys(shown).join() === Object.keys(completedBefore).join();
     startTransition(() => setIdle((idle) => (same(idle.completedBefore) ? idle : { ...initialLabSession, completedBefore })));
