@@ -221,8 +221,9 @@ describe('the persistent shell', () => {
     // What the shell printed, less the command's echo and the pty's \r before each \n.
     const printed = seen.slice(seen.indexOf('\n') + 1, seen.lastIndexOf('flood-done\n')).replaceAll('\r\n', '\n');
     assert.equal(createHash('md5').update(printed).digest('hex'), expected, 'every byte arrives, in order');
-    // attach gathers a flood before forwarding it; forwarded as the master sends it (a line or a
-    // few at a time), the same 4 MB came in 1–4 KB chunks, each one a wake-up of sshd and the backend.
+    // attach gathers a flood before forwarding it. Forwarded as the master sends it (a line or a
+    // few at a time), the same 4 MB came in chunks of 4.7 KB on average, each a wake-up of sshd
+    // and of the backend; gathered, 24 KB.
     assert.ok(bytes / chunks >= 8 * 1024, `${chunks} chunks for ${bytes} bytes: ${Math.round(bytes / chunks)} bytes each`);
     const record = await environment.exec('workstation', 'stat -c %s /run/ssh-lab/shell/screen.old /run/ssh-lab/shell/screen.new');
     const sizes = record.stdout.trim().split('\n').map(Number);
