@@ -223,7 +223,7 @@ describe('the persistent shell', () => {
     assert.equal(createHash('md5').update(printed).digest('hex'), expected, 'every byte arrives, in order');
     // attach gathers a flood before forwarding it. Forwarded as the master sends it (a line or a
     // few at a time), the same 4 MB came in chunks of 4.7 KB on average, each a wake-up of sshd
-    // and of the backend; gathered, 24 KB.
+    // and of the backend; gathered, 23–24 KB.
     assert.ok(bytes / chunks >= 8 * 1024, `${chunks} chunks for ${bytes} bytes: ${Math.round(bytes / chunks)} bytes each`);
     const record = await environment.exec('workstation', 'stat -c %s /run/ssh-lab/shell/screen.old /run/ssh-lab/shell/screen.new');
     const sizes = record.stdout.trim().split('\n').map(Number);
